@@ -1,0 +1,79 @@
+/*
+ * smtp2/conf.h - milter.conf, read by both daemons and smtp2-check.
+ *
+ * A loaded configuration is an immutable snapshot: load a new one and swap
+ * it, never edit one in place.  Every key is described in docs/milter.conf.5.
+ */
+#ifndef SMTP2_CONF_H
+#define SMTP2_CONF_H
+
+#include <stddef.h>
+
+#include <smtp2/decide.h>
+#include <smtp2/result.h>
+
+enum smtp2_log_level {
+	SMTP2_LOG_ERR = 0,
+	SMTP2_LOG_WARNING,
+	SMTP2_LOG_NOTICE,
+	SMTP2_LOG_INFO,
+	SMTP2_LOG_DEBUG
+};
+
+enum smtp2_tls_source {
+	SMTP2_TLS_SOURCE_AUTO = 0,	/* Sendmail macros when present, else policyd */
+	SMTP2_TLS_SOURCE_POLICYD,	/* Postfix: ask smtp2-policyd */
+	SMTP2_TLS_SOURCE_MACROS		/* Sendmail: {verify}, {cert_fp}, ... */
+};
+
+struct smtp2_conf {
+	char		*path;
+	struct {
+		char	**resolvers;	/* "127.0.0.1:53" ... */
+		size_t	n_resolvers;
+		char	*trust_anchors;
+		enum smtp2_dnssec_mode dnssec;
+		unsigned timeout_ms;
+		unsigned cache_entries;
+	} dns;
+	struct {
+		char	*ca_file;
+	} tls;
+	struct {
+		enum smtp2_mode mode;
+		char	*authserv_id;
+	} policy;
+	struct {
+		char	*socket;	/* libmilter form: "inet:8891@127.0.0.1", "unix:/p" */
+		char	*policyd;	/* where to ask for TLS facts; default policyd.listen[0] */
+		enum smtp2_tls_source tls_source;
+		unsigned policyd_timeout_ms;
+	} milter;
+	struct {
+		char	**listen;	/* "inet:127.0.0.1:10040", "unix:/run/smtp2/policyd.sock" */
+		size_t	n_listen;
+		unsigned max_connections;
+		unsigned session_ttl;	/* seconds a connection's TLS facts are kept */
+	} policyd;
+	struct {
+		char	*to;		/* "syslog", "stderr", "file:/path" */
+		enum smtp2_log_level level;
+	} log;
+};
+
+/*
+ * smtp2_conf_load - read and check path.  Returns NULL with
+ * "FILE:LINE: what is wrong" in why (LINE 0 when the file cannot be read).
+ * Unknown keys, wrong types and bad values are errors; absent keys get
+ * safe defaults.  Caller frees with smtp2_conf_free().
+ */
+struct smtp2_conf *smtp2_conf_load(const char *path, char *why, size_t whylen);
+
+/* smtp2_conf_defaults - a configuration made of defaults only. */
+struct smtp2_conf *smtp2_conf_defaults(void);
+
+void smtp2_conf_free(struct smtp2_conf *c);
+
+const char *smtp2_log_level_name(enum smtp2_log_level l);
+
+#endif

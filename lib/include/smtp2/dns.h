@@ -1,0 +1,94 @@
+/*
+ * smtp2/dns.h - DNS lookups with DNSSEC status, through getdns in stub mode.
+ *
+ * A struct smtp2_dns wraps one getdns context and is NOT thread-safe: make
+ * one per thread.  A struct smtp2_dns_cache is shared by every resolver of
+ * a process (thread-safe, TTL-bounded, negative answers included, bounded
+ * in entries).  The library never falls back to /etc/resolv.conf or fetches
+ * root trust anchors by itself: resolvers and anchors are always explicit.
+ */
+#ifndef SMTP2_DNS_H
+#define SMTP2_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <smtp2/result.h>
+
+#define SMTP2_DNS_T_TXT		16
+#define SMTP2_DNS_T_TLSA	52
+
+struct smtp2_dns;
+struct smtp2_dns_cache;
+
+struct smtp2_dns_opts {
+	const char *const *resolvers;	/* "127.0.0.1:53", "[::1]:5300", "127.0.0.1" */
+	size_t		n_resolvers;
+	const char	*trust_anchors;	/* file of DS/DNSKEY RRs in zone-file form */
+	enum smtp2_dnssec_mode dnssec;
+	unsigned	timeout_ms;
+	struct smtp2_dns_cache *cache;	/* may be NULL: no caching */
+};
+
+enum smtp2_dns_status {
+	SMTP2_DNS_OK = 0,		/* rrs of the asked type follow */
+	SMTP2_DNS_NXDOMAIN,		/* the name does not exist */
+	SMTP2_DNS_NODATA,		/* the name exists, no rr of this type */
+	SMTP2_DNS_TEMPFAIL		/* timeout, SERVFAIL, resolver down, bogus: try later */
+};
+
+struct smtp2_dns_rr {
+	size_t		len;
+	unsigned char	*rdata;		/* wire-format rdata */
+};
+
+struct smtp2_dns_answer {
+	enum smtp2_dns_status status;
+	enum smtp2_dnssec dnssec;	/* BOGUS answers always come with TEMPFAIL */
+	uint32_t	ttl;		/* smallest TTL of the set (or SOA minimum) */
+	size_t		n;
+	struct smtp2_dns_rr *rr;
+	char		why[160];	/* human reason for TEMPFAIL */
+};
+
+/*
+ * smtp2_dns_new - make a resolver.  Returns NULL with a reason in why when
+ * the options are unusable (no resolver, unreadable or empty anchors while
+ * dnssec is not OFF).  Caller frees with smtp2_dns_free().
+ */
+struct smtp2_dns *smtp2_dns_new(const struct smtp2_dns_opts *opts,
+    char *why, size_t whylen);
+void smtp2_dns_free(struct smtp2_dns *dns);
+
+/*
+ * smtp2_dns_query - look name/type up, from the cache when fresh.  Never
+ * fails for DNS reasons: those come back as status TEMPFAIL.  Returns NULL
+ * only when out of memory.  Caller frees with smtp2_dns_answer_free().
+ */
+struct smtp2_dns_answer *smtp2_dns_query(struct smtp2_dns *dns,
+    const char *name, uint16_t type);
+void smtp2_dns_answer_free(struct smtp2_dns_answer *a);
+
+/* How many queries this resolver actually sent (cache misses). */
+unsigned long smtp2_dns_sent(const struct smtp2_dns *dns);
+
+/*
+ * smtp2_dns_count_anchors - parse a trust-anchor file as smtp2_dns_new
+ * would; returns the number of DS/DNSKEY records, or -1 with why.
+ */
+int smtp2_dns_count_anchors(const char *path, char *why, size_t whylen);
+
+/* Cache: max_entries bounds memory; ttl_cap bounds staleness (seconds). */
+struct smtp2_dns_cache *smtp2_dns_cache_new(size_t max_entries, uint32_t ttl_cap);
+void smtp2_dns_cache_free(struct smtp2_dns_cache *c);
+void smtp2_dns_cache_flush(struct smtp2_dns_cache *c);
+
+/*
+ * smtp2_dns_cache_put - store a copy of a (for tests: canned) answer under
+ * name/type for ttl seconds (capped).  TEMPFAIL answers are not cached.
+ * Returns 0, or -1 when out of memory.
+ */
+int smtp2_dns_cache_put(struct smtp2_dns_cache *c, const char *name,
+    uint16_t type, const struct smtp2_dns_answer *a);
+
+#endif

@@ -1,0 +1,1 @@
+/* authres.c: not written yet */

@@ -1,0 +1,1 @@
+/* decide.c: not written yet */

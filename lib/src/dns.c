@@ -1,0 +1,1 @@
+/* dns.c: not written yet */

@@ -1,0 +1,1 @@
+/* dns_cache.c: not written yet */

@@ -1,0 +1,1 @@
+/* result.c: not written yet */

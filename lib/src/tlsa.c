@@ -1,0 +1,1 @@
+/* tlsa.c: not written yet */

@@ -1,0 +1,1 @@
+/* headers.c: not written yet */

@@ -1,0 +1,1 @@
+/* tlsfacts.c: not written yet */

@@ -1,0 +1,2 @@
+/* smtp2-check.c: not written yet */
+int main(void) { return 1; }
