@@ -36,7 +36,7 @@ const char *smtp2d_attr_get(const struct smtp2d_attrs *attrs, const char *name);
 
 /*
  * Buffered block reader over a socket.  smtp2d_reader_next returns 1 with
- * a block in *block/*len (valid until the next call), 0 at a clean EOF,
+ * a block in *block, *len (valid until the next call), 0 at a clean EOF,
  * -1 on I/O error or timeout (errno set), -2 when a block exceeds
  * SMTP2D_BLOCK_MAX (the connection must then be closed).
  */

@@ -1,0 +1,544 @@
+/*
+ * test_conf.c - milter.conf loading (lib/src/conf.c) and the daemon
+ * plumbing around it (common/daemon.c: options, -t, detaching).
+ *
+ * Every case is a fixture file in tests/data/conf: the good ones are
+ * checked key by key, each bad one must fail with an exact "file:line:
+ * what" message.  Adding a case is one file and one table line.
+ */
+
+/* System library. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Library. */
+#include <cmocka.h>
+
+/* Application-specific. */
+#include <smtp2/conf.h>
+#include <smtp2/smtp2.h>
+#include "daemon.h"
+
+#define CONF_DIR	SMTP2_TEST_DATA "/conf"
+#define WHY_LEN		512
+
+/* A fixture that must be refused, and the message that must say why. */
+struct bad_case {
+	const char	*file;
+	const char	*want;		/* after "CONF_DIR/" */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "bad-syntax.conf", "bad-syntax.conf:3: syntax error" },
+	{ "bad-include.conf", "bad-include.conf:1: cannot open include file" },
+	{ "bad-group.conf",
+	    "bad-group.conf:2: unknown setting 'polcy' (did you mean 'policy'?)" },
+	{ "bad-key.conf",
+	    "bad-key.conf:4: unknown setting 'dns.resolver' (did you mean 'resolvers'?)" },
+	{ "bad-toplevel-key.conf",
+	    "bad-toplevel-key.conf:2: unknown setting 'mode' (did you mean 'policy.mode'?)" },
+	{ "bad-not-group.conf", "bad-not-group.conf:1: dns: expected a group" },
+	{ "bad-type.conf", "bad-type.conf:3: dns.timeout_ms: expected an integer" },
+	{ "bad-type-float.conf",
+	    "bad-type-float.conf:3: dns.cache_entries: expected an integer" },
+	{ "bad-type-list.conf",
+	    "bad-type-list.conf:3: dns.resolvers: expected a list of strings" },
+	{ "bad-type-list-entry.conf",
+	    "bad-type-list-entry.conf:4: dns.resolvers: expected a list of strings" },
+	{ "bad-mode.conf", "bad-mode.conf:3: policy.mode: 'enforcing' is not one of"
+	    " permissive, tag, enforce, strict" },
+	{ "bad-dnssec.conf",
+	    "bad-dnssec.conf:2: dns.dnssec: 'yes' is not one of required, preferred, off" },
+	{ "bad-tls-source.conf", "bad-tls-source.conf:3: milter.tls_source:"
+	    " 'sendmail' is not one of auto, policyd, macros" },
+	{ "bad-timeout.conf",
+	    "bad-timeout.conf:3: dns.timeout_ms: 70000 is out of range 100..60000" },
+	{ "bad-negative.conf",
+	    "bad-negative.conf:3: policyd.session_ttl: -1 is out of range 10..86400" },
+	{ "bad-int64.conf", "bad-int64.conf:3: policyd.max_connections:"
+	    " 10000000000 is out of range 1..65536" },
+	{ "bad-wrapped.conf", "bad-wrapped.conf:3: policyd.max_connections:"
+	    " 4294967297 is out of range 1..65536" },
+	{ "bad-resolvers-empty.conf",
+	    "bad-resolvers-empty.conf:3: dns.resolvers: 0 entries; 1 to 16 expected" },
+	{ "bad-resolver.conf", "bad-resolver.conf:4: dns.resolvers:"
+	    " 'ns.example.test:53' is not IP, IP:PORT or [IPv6]:PORT" },
+	{ "bad-resolver-port.conf", "bad-resolver-port.conf:3: dns.resolvers:"
+	    " '127.0.0.1:65536' is not IP, IP:PORT or [IPv6]:PORT" },
+	{ "bad-anchors-missing.conf",
+	    "bad-anchors-missing.conf:3: dns.trust_anchors: cannot open " },
+	{ "bad-anchors-empty.conf",
+	    "bad-anchors-empty.conf:3: dns.trust_anchors: " },
+	{ "bad-listen.conf", "bad-listen.conf:3: policyd.listen: 'tcp:127.0.0.1:10040'"
+	    " is not inet:HOST:PORT, inet:[IPv6]:PORT or unix:/path" },
+	{ "bad-listen-relative.conf", "bad-listen-relative.conf:3: policyd.listen:"
+	    " 'unix:run/policyd.sock': a unix socket needs an absolute path" },
+	{ "bad-milter-policyd.conf", "bad-milter-policyd.conf:3: milter.policyd:"
+	    " 'inet:8891@127.0.0.1' is not inet:HOST:PORT" },
+	{ "bad-milter-socket.conf", "bad-milter-socket.conf:3: milter.socket:"
+	    " 'inet:127.0.0.1:8891' is not inet:PORT@HOST, inet6:PORT@HOST or unix:/path" },
+	{ "bad-authserv-id.conf", "bad-authserv-id.conf:3: policy.authserv_id:"
+	    " 'mx1.example.test; dkim=pass' is not a host name" },
+	{ "bad-log-level.conf", "bad-log-level.conf:3: log.level: 'verbose' is not one"
+	    " of err, warning, notice, info, debug" },
+	{ "bad-log-to.conf", "bad-log-to.conf:3: log.to: '/var/log/smtp2.log'"
+	    " is not syslog, stderr or file:/path" },
+	{ "bad-empty-string.conf", "bad-empty-string.conf:3: tls.ca_file: empty value" },
+	{ "no-such-file.conf",
+	    "no-such-file.conf:0: cannot read: No such file or directory" },
+};
+
+/* load - load a fixture by name; NULL with the message in why */
+static struct smtp2_conf *
+load(const char *name, char *why)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", CONF_DIR, name);
+	why[0] = '\0';
+	return smtp2_conf_load(path, why, WHY_LEN);
+}
+
+/* test_bad_files - each bad fixture fails with its exact message */
+static void
+test_bad_files(void **state)
+{
+	struct smtp2_conf *c;
+	char why[WHY_LEN], want[1024];
+	size_t i, failed = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		c = load(bad_cases[i].file, why);
+		snprintf(want, sizeof(want), "%s/%s", CONF_DIR, bad_cases[i].want);
+		if (c == NULL && strncmp(why, want, strlen(want)) == 0)
+			continue;
+		print_error("%s:\n  got  '%s'\n  want '%s...'\n", bad_cases[i].file,
+		    c != NULL ? "(loaded)" : why, want);
+		smtp2_conf_free(c);
+		failed++;
+	}
+	assert_int_equal(failed, 0);
+}
+
+/* test_suggestion_extra - the message goes on with a hint where one helps */
+static void
+test_suggestion_extra(void **state)
+{
+	char why[WHY_LEN];
+
+	(void)state;
+	assert_null(load("bad-anchors-empty.conf", why));
+	assert_non_null(strstr(why, "empty.ds"));
+	assert_null(load("bad-type-list.conf", why));
+	assert_non_null(strstr(why, "[ \"...\" ]"));
+}
+
+/* test_good_file - every key of good.conf arrives where it belongs */
+static void
+test_good_file(void **state)
+{
+	struct smtp2_conf *c;
+	char why[WHY_LEN];
+
+	(void)state;
+	c = load("good.conf", why);
+	if (c == NULL)
+		fail_msg("%s", why);
+	assert_int_equal(c->dns.n_resolvers, 3);
+	assert_string_equal(c->dns.resolvers[0], "127.0.0.1:5300");
+	assert_string_equal(c->dns.resolvers[1], "[::1]:5300");
+	assert_string_equal(c->dns.resolvers[2], "192.0.2.53");
+	/* Relative paths are taken from the configuration's directory. */
+	assert_true(c->dns.trust_anchors[0] == '/');
+	assert_non_null(strstr(c->dns.trust_anchors, "/conf/anchors.ds"));
+	assert_int_equal(c->dns.dnssec, SMTP2_DNSSEC_PREFERRED);
+	assert_int_equal(c->dns.timeout_ms, 1500);
+	assert_int_equal(c->dns.cache_entries, 0);
+	assert_string_equal(c->tls.ca_file, "/etc/smtp2/ca.pem");
+	assert_int_equal(c->policy.mode, SMTP2_MODE_ENFORCE);
+	assert_string_equal(c->policy.authserv_id, "mx1.example.test");
+	assert_string_equal(c->milter.socket, "inet:8891@127.0.0.1");
+	assert_string_equal(c->milter.policyd, "inet:127.0.0.1:10041");
+	assert_int_equal(c->milter.tls_source, SMTP2_TLS_SOURCE_POLICYD);
+	assert_int_equal(c->milter.policyd_timeout_ms, 500);
+	assert_int_equal(c->policyd.n_listen, 3);
+	assert_string_equal(c->policyd.listen[1], "inet:[::1]:10040");
+	assert_int_equal(c->policyd.max_connections, 64);
+	assert_int_equal(c->policyd.session_ttl, 600);
+	assert_string_equal(c->log.to, "file:/var/log/smtp2.log");
+	assert_int_equal(c->log.level, SMTP2_LOG_DEBUG);
+	assert_non_null(strstr(c->path, "good.conf"));
+	smtp2_conf_free(c);
+}
+
+/* check_defaults - c holds exactly the documented defaults */
+static void
+check_defaults(const struct smtp2_conf *c)
+{
+	char host[256] = "";
+
+	assert_int_equal(c->dns.n_resolvers, 1);
+	assert_string_equal(c->dns.resolvers[0], "127.0.0.1:53");
+	assert_string_equal(c->dns.trust_anchors, "/usr/share/dns/root.ds");
+	assert_int_equal(c->dns.dnssec, SMTP2_DNSSEC_REQUIRED);
+	assert_int_equal(c->dns.timeout_ms, 3000);
+	assert_int_equal(c->dns.cache_entries, 10000);
+	assert_string_equal(c->tls.ca_file, "/etc/ssl/certs/ca-certificates.crt");
+	assert_int_equal(c->policy.mode, SMTP2_MODE_PERMISSIVE);
+	gethostname(host, sizeof(host) - 1);
+	assert_string_equal(c->policy.authserv_id, host);
+	assert_string_equal(c->milter.socket, "unix:/run/smtp2/milter.sock");
+	assert_string_equal(c->milter.policyd, "unix:/run/smtp2/policyd.sock");
+	assert_int_equal(c->milter.tls_source, SMTP2_TLS_SOURCE_AUTO);
+	assert_int_equal(c->milter.policyd_timeout_ms, 2000);
+	assert_int_equal(c->policyd.n_listen, 1);
+	assert_string_equal(c->policyd.listen[0], "unix:/run/smtp2/policyd.sock");
+	assert_int_equal(c->policyd.max_connections, 512);
+	assert_int_equal(c->policyd.session_ttl, 3600);
+	assert_string_equal(c->log.to, "syslog");
+	assert_int_equal(c->log.level, SMTP2_LOG_INFO);
+}
+
+/* test_defaults - smtp2_conf_defaults() gives the documented values */
+static void
+test_defaults(void **state)
+{
+	struct smtp2_conf *c = smtp2_conf_defaults();
+
+	(void)state;
+	assert_non_null(c);
+	check_defaults(c);
+	assert_null(c->path);
+	smtp2_conf_free(c);
+}
+
+/* test_empty_file - an empty file is all defaults (needs dns-root-data) */
+static void
+test_empty_file(void **state)
+{
+	struct smtp2_conf *c;
+	char why[WHY_LEN];
+
+	(void)state;
+	if (access("/usr/share/dns/root.ds", R_OK) != 0)
+		skip();		/* the default anchors come from dns-root-data */
+	c = load("empty.conf", why);
+	if (c == NULL)
+		fail_msg("%s", why);
+	check_defaults(c);
+	smtp2_conf_free(c);
+}
+
+/* test_computed_defaults - milter.policyd follows policyd.listen[0] */
+static void
+test_computed_defaults(void **state)
+{
+	struct smtp2_conf *c;
+	char why[WHY_LEN];
+
+	(void)state;
+	c = load("dnssec-off.conf", why);
+	if (c == NULL)
+		fail_msg("%s", why);
+	assert_int_equal(c->dns.dnssec, SMTP2_DNSSEC_OFF);
+	assert_string_equal(c->milter.policyd, "unix:/tmp/smtp2-test/policyd.sock");
+	smtp2_conf_free(c);
+}
+
+/* test_include - @include works relative to the including file */
+static void
+test_include(void **state)
+{
+	struct smtp2_conf *c;
+	char why[WHY_LEN];
+
+	(void)state;
+	c = load("include.conf", why);
+	if (c == NULL)
+		fail_msg("%s", why);
+	assert_int_equal(c->dns.dnssec, SMTP2_DNSSEC_OFF);
+	assert_int_equal(c->policy.mode, SMTP2_MODE_TAG);
+	smtp2_conf_free(c);
+}
+
+/* test_names_agree - the choices conf.c accepts are the library's names */
+static void
+test_names_agree(void **state)
+{
+	static const enum smtp2_mode modes[] = { SMTP2_MODE_PERMISSIVE,
+	    SMTP2_MODE_TAG, SMTP2_MODE_ENFORCE, SMTP2_MODE_STRICT };
+	static const enum smtp2_dnssec_mode dnssec[] = { SMTP2_DNSSEC_REQUIRED,
+	    SMTP2_DNSSEC_PREFERRED, SMTP2_DNSSEC_OFF };
+	char path[] = "/tmp/test_conf.XXXXXX", why[WHY_LEN];
+	struct smtp2_conf *c;
+	FILE *fp;
+	size_t i;
+	int fd;
+
+	(void)state;
+	for (i = 0; i < 4 + 3; i++) {
+		assert_true((fd = mkstemp(path)) >= 0);
+		assert_non_null(fp = fdopen(fd, "w"));
+		if (i < 4)
+			fprintf(fp, "dns = { dnssec = \"off\"; };\npolicy = { mode = \"%s\"; };\n",
+			    smtp2_mode_name(modes[i]));
+		else
+			fprintf(fp, "dns = { dnssec = \"%s\"; trust_anchors = \"%s/anchors.ds\"; };\n",
+			    smtp2_dnssec_mode_name(dnssec[i - 4]), CONF_DIR);
+		fclose(fp);
+		c = smtp2_conf_load(path, why, sizeof(why));
+		unlink(path);
+		strcpy(path, "/tmp/test_conf.XXXXXX");
+		if (c == NULL)
+			fail_msg("%s", why);
+		if (i < 4)
+			assert_int_equal(c->policy.mode, modes[i]);
+		else
+			assert_int_equal(c->dns.dnssec, dnssec[i - 4]);
+		smtp2_conf_free(c);
+	}
+}
+
+/* test_level_names - the names log.level takes */
+static void
+test_level_names(void **state)
+{
+	(void)state;
+	assert_string_equal(smtp2_log_level_name(SMTP2_LOG_ERR), "err");
+	assert_string_equal(smtp2_log_level_name(SMTP2_LOG_WARNING), "warning");
+	assert_string_equal(smtp2_log_level_name(SMTP2_LOG_NOTICE), "notice");
+	assert_string_equal(smtp2_log_level_name(SMTP2_LOG_INFO), "info");
+	assert_string_equal(smtp2_log_level_name(SMTP2_LOG_DEBUG), "debug");
+	assert_string_equal(smtp2_log_level_name((enum smtp2_log_level)99), "unknown");
+}
+
+/* A command line and what smtp2d_args_parse must make of it. */
+struct args_case {
+	const char	*argv[6];
+	int		rc;
+	const char	*conf;
+	bool		check, fg;
+	const char	*pidfile;
+};
+
+/* test_args - the common options */
+static void
+test_args(void **state)
+{
+	static const struct args_case cases[] = {
+		{ { "p" }, 0, SMTP2_DEFAULT_CONF, false, false, NULL },
+		{ { "p", "-c", "/x.conf", "-t" }, 0, "/x.conf", true, false, NULL },
+		{ { "p", "-f", "-p", "/run/p.pid" }, 0, SMTP2_DEFAULT_CONF, false, true,
+		    "/run/p.pid" },
+		{ { "p", "-ft" }, 0, SMTP2_DEFAULT_CONF, true, true, NULL },
+		{ { "p", "-x" }, -1, NULL, false, false, NULL },
+		{ { "p", "-c" }, -1, NULL, false, false, NULL },
+		{ { "p", "extra" }, -1, NULL, false, false, NULL },
+	};
+	struct smtp2d_args a;
+	char *argv[6];
+	size_t i, n;
+	int rc;
+	FILE *saved = stderr;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (n = 0; cases[i].argv[n] != NULL; n++)
+			argv[n] = (char *)cases[i].argv[n];
+		argv[n] = NULL;
+		stderr = fopen("/dev/null", "w");	/* usage noise */
+		rc = smtp2d_args_parse((int)n, argv, "prog", &a);
+		fclose(stderr);
+		stderr = saved;
+		assert_int_equal(rc, cases[i].rc);
+		if (rc != 0)
+			continue;
+		assert_string_equal(a.conf_path, cases[i].conf);
+		assert_int_equal(a.check_only, cases[i].check);
+		assert_int_equal(a.foreground, cases[i].fg);
+		if (cases[i].pidfile != NULL)
+			assert_string_equal(a.pidfile, cases[i].pidfile);
+		else
+			assert_null(a.pidfile);
+	}
+}
+
+/* capture - run smtp2d_load_conf with stdout and stderr in files */
+static struct smtp2_conf *
+capture(const struct smtp2d_args *a, int *status, char *out, char *err, size_t len)
+{
+	FILE *o = tmpfile(), *e = tmpfile(), *so = stdout, *se = stderr;
+	struct smtp2_conf *c;
+	size_t n;
+
+	assert_non_null(o);
+	assert_non_null(e);
+	stdout = o;
+	stderr = e;
+	c = smtp2d_load_conf(a, status);
+	stdout = so;
+	stderr = se;
+	rewind(o);
+	rewind(e);
+	n = fread(out, 1, len - 1, o);
+	out[n] = '\0';
+	n = fread(err, 1, len - 1, e);
+	err[n] = '\0';
+	fclose(o);
+	fclose(e);
+	return c;
+}
+
+/* test_check_mode - -t says "configuration OK" or the error, and status */
+static void
+test_check_mode(void **state)
+{
+	struct smtp2d_args a = { CONF_DIR "/good.conf", true, false, NULL };
+	struct smtp2_conf *c;
+	char out[WHY_LEN], err[WHY_LEN];
+	int status = -1;
+
+	(void)state;
+	assert_null(capture(&a, &status, out, err, sizeof(out)));
+	assert_int_equal(status, 0);
+	assert_string_equal(out, "configuration OK\n");
+	assert_string_equal(err, "");
+
+	a.conf_path = CONF_DIR "/bad-timeout.conf";
+	assert_null(capture(&a, &status, out, err, sizeof(out)));
+	assert_int_equal(status, 1);
+	assert_string_equal(out, "");
+	assert_string_equal(err, CONF_DIR "/bad-timeout.conf:3: dns.timeout_ms:"
+	    " 70000 is out of range 100..60000\n");
+
+	/* Without -t: the configuration, or NULL and the message. */
+	a.check_only = false;
+	assert_null(capture(&a, &status, out, err, sizeof(out)));
+	assert_int_equal(status, 1);
+	a.conf_path = CONF_DIR "/good.conf";
+	c = capture(&a, &status, out, err, sizeof(out));
+	assert_non_null(c);
+	assert_int_equal(status, 0);
+	assert_string_equal(out, "");
+	smtp2_conf_free(c);
+}
+
+/* read_pid - the number in a pid file, or -1 */
+static long
+read_pid(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	long pid = -1;
+
+	if (fp != NULL) {
+		if (fscanf(fp, "%ld", &pid) != 1)
+			pid = -1;
+		fclose(fp);
+	}
+	return pid;
+}
+
+/* test_detach_foreground - -f: no fork, the pid file holds our pid */
+static void
+test_detach_foreground(void **state)
+{
+	char pidfile[64];
+	struct smtp2d_args a = { NULL, false, true, pidfile };
+
+	(void)state;
+	snprintf(pidfile, sizeof(pidfile), "/tmp/test_conf.%ld.pid", (long)getpid());
+	assert_int_equal(smtp2d_detach(&a), 0);
+	assert_int_equal(read_pid(pidfile), (long)getpid());
+	/* A pid file left by a dead instance is overwritten. */
+	assert_int_equal(smtp2d_detach(&a), 0);
+	assert_int_equal(read_pid(pidfile), (long)getpid());
+	unlink(pidfile);
+}
+
+/* on_dev_null - is fd open on /dev/null */
+static int
+on_dev_null(int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat("/dev/null", &b) == 0 && S_ISCHR(a.st_mode)
+	    && a.st_rdev == b.st_rdev;
+}
+
+/* test_detach_background - the caller exits 0, the daemon writes its pid */
+static void
+test_detach_background(void **state)
+{
+	char pidfile[64], done[64], tmp[80], line[64] = "";
+	struct smtp2d_args a = { NULL, false, false, pidfile };
+	struct stat st;
+	pid_t child;
+	int status, i;
+	FILE *fp;
+
+	(void)state;
+	snprintf(pidfile, sizeof(pidfile), "/tmp/test_conf.%ld.bg.pid", (long)getpid());
+	snprintf(done, sizeof(done), "/tmp/test_conf.%ld.bg.done", (long)getpid());
+	unlink(done);
+	if ((child = fork()) == 0) {
+		if (smtp2d_detach(&a) < 0)
+			_exit(2);
+		/* The daemon: new session, cwd /, stdio on /dev/null. */
+		snprintf(tmp, sizeof(tmp), "%s.tmp", done);
+		if ((fp = fopen(tmp, "w")) == NULL)
+			_exit(3);
+		fprintf(fp, "%d %d %s\n", getsid(0) == getpid(), on_dev_null(0)
+		    && on_dev_null(1) && on_dev_null(2),
+		    access("tmp", F_OK) == 0 ? "root" : "elsewhere");
+		fclose(fp);
+		rename(tmp, done);
+		_exit(0);
+	}
+	assert_true(child > 0);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The pid file is there before the launcher returned. */
+	assert_true(read_pid(pidfile) > 0);
+	assert_true(read_pid(pidfile) != (long)child);
+	for (i = 0; i < 300 && stat(done, &st) != 0; i++)
+		usleep(10000);
+	fp = fopen(done, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(line, sizeof(line), fp));
+	fclose(fp);
+	assert_string_equal(line, "1 1 root\n");
+	unlink(done);
+	unlink(pidfile);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_suggestion_extra),
+		cmocka_unit_test(test_good_file),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_computed_defaults),
+		cmocka_unit_test(test_include),
+		cmocka_unit_test(test_names_agree),
+		cmocka_unit_test(test_level_names),
+		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_check_mode),
+		cmocka_unit_test(test_detach_foreground),
+		cmocka_unit_test(test_detach_background),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,223 @@
+/*
+ * test_log.c - daemon logging (common/log.c): file destination, line
+ * format, level filter, reopen, threads, and key="value" quoting.
+ */
+
+/* System library. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Library. */
+#include <cmocka.h>
+
+/* Application-specific. */
+#include "log.h"
+
+#define THREADS		4
+#define PER_THREAD	200
+
+/* slurp - the whole file, NUL-terminated; caller frees */
+static char *
+slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	assert_non_null(fp);
+	buf = calloc(1, 1 << 20);
+	assert_non_null(buf);
+	n = fread(buf, 1, (1 << 20) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* count_lines - lines in s containing needle */
+static int
+count_lines(const char *s, const char *needle)
+{
+	const char *nl;
+	char *line;
+	int n = 0;
+
+	for (; *s != '\0'; s = nl + 1) {
+		if ((nl = strchr(s, '\n')) == NULL)
+			break;
+		line = strndup(s, (size_t)(nl - s));
+		assert_non_null(line);
+		n += strstr(line, needle) != NULL;
+		free(line);
+	}
+	return n;
+}
+
+/* tmp_path - a fresh file name under /tmp */
+static void
+tmp_path(char *path, size_t len, const char *tag)
+{
+	snprintf(path, len, "/tmp/test_log.%ld.%s", (long)getpid(), tag);
+	unlink(path);
+}
+
+/* test_file_format - timestamp, ident[pid], severity words, filter */
+static void
+test_file_format(void **state)
+{
+	char path[256], to[300], why[256], want[64], *text, *line;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "fmt");
+	snprintf(to, sizeof(to), "file:%s", path);
+	assert_int_equal(smtp2d_log_open("smtp2-test", to, SMTP2_LOG_INFO, why,
+	    sizeof(why)), 0);
+	log_info("hello %d", 42);
+	log_warn("careful");
+	log_err("broken");
+	log_debug("not shown");
+	log_info("two\nlines");
+	smtp2d_log_close();
+
+	text = slurp(path);
+	snprintf(want, sizeof(want), " smtp2-test[%ld]: hello 42\n", (long)getpid());
+	line = strstr(text, want);
+	assert_non_null(line);
+	/* 2025-01-02T03:04:05.678+01:00 */
+	assert_true(line - text == 29);
+	assert_true(text[4] == '-' && text[10] == 'T' && text[19] == '.'
+	    && text[26] == ':');
+	assert_int_equal(count_lines(text, "]: warning: careful"), 1);
+	assert_int_equal(count_lines(text, "]: error: broken"), 1);
+	assert_int_equal(count_lines(text, "not shown"), 0);
+	assert_int_equal(count_lines(text, "two?lines"), 1);
+	assert_int_equal(count_lines(text, "smtp2-test["), 4);
+	free(text);
+	unlink(path);
+}
+
+/* test_reopen - a second open switches file and level; a bad one keeps the old */
+static void
+test_reopen(void **state)
+{
+	char a[256], b[256], to[300], why[256], *text;
+
+	(void)state;
+	tmp_path(a, sizeof(a), "a");
+	tmp_path(b, sizeof(b), "b");
+	snprintf(to, sizeof(to), "file:%s", a);
+	assert_int_equal(smtp2d_log_open("t", to, SMTP2_LOG_ERR, why, sizeof(why)), 0);
+	log_info("dropped");
+	log_err("to a");
+	snprintf(to, sizeof(to), "file:%s", b);
+	assert_int_equal(smtp2d_log_open("t", to, SMTP2_LOG_DEBUG, why, sizeof(why)), 0);
+	log_debug("to b");
+	assert_int_equal(smtp2d_log_open("t", "file:/nonexistent/dir/x.log",
+	    SMTP2_LOG_DEBUG, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "cannot open log file /nonexistent/dir/x.log"));
+	assert_int_equal(smtp2d_log_open("t", "/var/log/x", SMTP2_LOG_DEBUG, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "unknown log destination '/var/log/x'"));
+	log_debug("still b");
+	smtp2d_log_close();
+
+	text = slurp(a);
+	assert_int_equal(count_lines(text, "dropped"), 0);
+	assert_int_equal(count_lines(text, "to a"), 1);
+	assert_int_equal(count_lines(text, "to b"), 0);
+	free(text);
+	text = slurp(b);
+	assert_int_equal(count_lines(text, "debug: to b"), 1);
+	assert_int_equal(count_lines(text, "still b"), 1);
+	free(text);
+	unlink(a);
+	unlink(b);
+}
+
+/* writer - one thread's share of test_threads */
+static void *
+writer(void *arg)
+{
+	int i, id = (int)(intptr_t)arg;
+
+	for (i = 0; i < PER_THREAD; i++)
+		log_info("thread=%d seq=%d padding=%0200d", id, i, 0);
+	return NULL;
+}
+
+/* test_threads - lines from several threads never interleave */
+static void
+test_threads(void **state)
+{
+	pthread_t t[THREADS];
+	char path[256], to[300], why[256], whole[256], *text;
+	int i;
+
+	(void)state;
+	snprintf(whole, sizeof(whole), "padding=%0200d", 0);
+	tmp_path(path, sizeof(path), "mt");
+	snprintf(to, sizeof(to), "file:%s", path);
+	assert_int_equal(smtp2d_log_open("t", to, SMTP2_LOG_INFO, why, sizeof(why)), 0);
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, writer, (void *)(intptr_t)i), 0);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	smtp2d_log_close();
+	text = slurp(path);
+	/* Every line whole: one prefix, the whole padding, nothing else. */
+	assert_int_equal(count_lines(text, ""), THREADS * PER_THREAD);
+	assert_int_equal(count_lines(text, "]: thread="), THREADS * PER_THREAD);
+	assert_int_equal(count_lines(text, whole), THREADS * PER_THREAD);
+	free(text);
+	unlink(path);
+}
+
+/* A string and what smtp2d_log_quote must make of it in a buffer of size. */
+struct quote_case {
+	const char	*in;
+	size_t		size;
+	const char	*want;
+};
+
+/* test_quote - escaping, control characters, truncation, NULL */
+static void
+test_quote(void **state)
+{
+	static const struct quote_case cases[] = {
+		{ "plain", 64, "plain" },
+		{ "say \"hi\"", 64, "say \\\"hi\\\"" },
+		{ "back\\slash", 64, "back\\\\slash" },
+		{ "a\nb\rc\td\x7f", 64, "a?b?c?d?" },
+		{ "b\xc3\xa4r", 64, "b\xc3\xa4r" },
+		{ "abcdef", 4, "abc" },
+		{ "ab\"cd", 4, "ab" },		/* no half escape */
+		{ NULL, 8, "" },
+	};
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(smtp2d_log_quote(cases[i].in, buf, cases[i].size),
+		    cases[i].want);
+	assert_string_equal(smtp2d_log_quote("x", buf, 0), "");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_file_format),
+		cmocka_unit_test(test_reopen),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_quote),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
