@@ -24,7 +24,8 @@ struct ar_out {
 };
 
 /* ar_putc - append one byte if it fits, count it either way */
-static void ar_putc(struct ar_out *o, char c)
+static void
+ar_putc(struct ar_out *o, char c)
 {
 	if (o->buf != NULL && o->need + 1 < o->len)
 		o->buf[o->need] = c;
@@ -32,14 +33,16 @@ static void ar_putc(struct ar_out *o, char c)
 }
 
 /* ar_puts - append a string we produced ourselves */
-static void ar_puts(struct ar_out *o, const char *s)
+static void
+ar_puts(struct ar_out *o, const char *s)
 {
 	while (*s != '\0')
 		ar_putc(o, *s++);
 }
 
 /* ar_finish - NUL-terminate and return the length needed */
-static int ar_finish(struct ar_out *o)
+static int
+ar_finish(struct ar_out *o)
 {
 	if (o->buf != NULL && o->len > 0)
 		o->buf[o->need < o->len ? o->need : o->len - 1] = '\0';
@@ -47,13 +50,15 @@ static int ar_finish(struct ar_out *o)
 }
 
 /* ar_is_tspecial - RFC 2045 tspecials, which end a token */
-static bool ar_is_tspecial(unsigned char c)
+static bool
+ar_is_tspecial(unsigned char c)
 {
 	return (c != '\0' && strchr("()<>@,;:\\\"/[]?=", c) != NULL);
 }
 
 /* ar_put_token - the authserv-id as an RFC 2045 token, bad bytes '_' */
-static void ar_put_token(struct ar_out *o, const char *s)
+static void
+ar_put_token(struct ar_out *o, const char *s)
 {
 	unsigned char c;
 
@@ -67,7 +72,8 @@ static void ar_put_token(struct ar_out *o, const char *s)
 }
 
 /* ar_put_ctext - reason text as comment content (RFC 5322 ccontent) */
-static void ar_put_ctext(struct ar_out *o, const char *s, size_t max)
+static void
+ar_put_ctext(struct ar_out *o, const char *s, size_t max)
 {
 	unsigned char c;
 	size_t	i;
@@ -88,7 +94,8 @@ static void ar_put_ctext(struct ar_out *o, const char *s, size_t max)
 }
 
 /* ar_domain_ok - a domain we may write as a header.from / domain= value */
-static bool ar_domain_ok(const char *d, size_t max)
+static bool
+ar_domain_ok(const char *d, size_t max)
 {
 	bool	alnum = false;
 	size_t	i;
@@ -106,7 +113,8 @@ static bool ar_domain_ok(const char *d, size_t max)
 }
 
 /* ar_put_comment - "method=.., dnssec=.., policy=..; reason" */
-static void ar_put_comment(struct ar_out *o, const struct smtp2_verdict *v)
+static void
+ar_put_comment(struct ar_out *o, const struct smtp2_verdict *v)
 {
 	ar_puts(o, "method=");
 	ar_puts(o, smtp2_method_name(v->method));
@@ -176,13 +184,15 @@ int smtp2_verified_format(char *buf, size_t len, const struct smtp2_verdict *v)
 }
 
 /* ar_lower - ASCII lower case, whatever the locale */
-static unsigned char ar_lower(unsigned char c)
+static unsigned char
+ar_lower(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c);
 }
 
 /* ar_skip_cfws - past whitespace and (nested) comments; NULL if unclosed */
-static const char *ar_skip_cfws(const char *p)
+static const char *
+ar_skip_cfws(const char *p)
 {
 	size_t	depth = 0;
 
@@ -205,7 +215,8 @@ static const char *ar_skip_cfws(const char *p)
 }
 
 /* ar_quoted_is - does the quoted-string at p spell id (any case)? */
-static bool ar_quoted_is(const char *p, const char *id)
+static bool
+ar_quoted_is(const char *p, const char *id)
 {
 	const unsigned char *u = (const unsigned char *)p + 1;
 	const unsigned char *w = (const unsigned char *)id;

@@ -154,7 +154,8 @@ _Static_assert(sizeof(enum smtp2_tls_source) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_log_level) == sizeof(int), "enum size");
 
 /* conf_fail - "FILE:LINE: what" into the caller's buffer; returns -1 */
-static int __attribute__((format(printf, 3, 4)))
+static int
+__attribute__((format(printf, 3, 4)))
 conf_fail(struct conf_load *ld, const config_setting_t *s, const char *fmt, ...)
 {
 	const char *file = ld->file;

@@ -63,7 +63,8 @@ const char *smtp2_action_name(enum smtp2_action a)
 }
 
 /* decide_enforce - refuse only what the domain itself asked us to refuse */
-static enum smtp2_action decide_enforce(const struct smtp2_verdict *v)
+static enum smtp2_action
+decide_enforce(const struct smtp2_verdict *v)
 {
 	bool	asks = v->has_record && v->policy == SMTP2_POLICY_ENFORCE;
 
@@ -80,7 +81,8 @@ static enum smtp2_action decide_enforce(const struct smtp2_verdict *v)
 }
 
 /* decide_action - the table of docs/decision.md */
-static enum smtp2_action decide_action(enum smtp2_mode mode,
+static enum smtp2_action
+decide_action(enum smtp2_mode mode,
     const struct smtp2_verdict *v, bool to_postmaster)
 {
 	if (v->result == SMTP2_RESULT_PASS)
@@ -104,7 +106,8 @@ static enum smtp2_action decide_action(enum smtp2_mode mode,
 }
 
 /* decide_clean - copy s as printable ASCII: whitespace to ' ', rest '?' */
-static void decide_clean(const char *s, size_t max, char *buf, size_t buflen)
+static void
+decide_clean(const char *s, size_t max, char *buf, size_t buflen)
 {
 	unsigned char c;
 	size_t	i;

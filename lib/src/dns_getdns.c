@@ -306,7 +306,8 @@ dns_negative_ttl(const getdns_dict *reply)
 	return (SMTP2_DNS_NEG_TTL);
 }
 
-static struct smtp2_dns_answer *dns_tempfail(enum smtp2_dnssec, const char *, ...)
+static struct smtp2_dns_answer *
+dns_tempfail(enum smtp2_dnssec, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* dns_tempfail - a TEMPFAIL answer with a reason */

@@ -72,7 +72,8 @@ int smtp2_policy_parse(const char *name, enum smtp2_policy *p)
 }
 
 /* record_why - format a reason into why, when the caller wants one */
-static void __attribute__((format(printf, 3, 4)))
+static void
+__attribute__((format(printf, 3, 4)))
 record_why(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list	ap;
@@ -85,44 +86,51 @@ record_why(char *why, size_t whylen, const char *fmt, ...)
 }
 
 /* record_is_wsp - WSP of RFC 5234: the only whitespace a record may hold */
-static bool record_is_wsp(unsigned char c)
+static bool
+record_is_wsp(unsigned char c)
 {
 	return (c == ' ' || c == '\t');
 }
 
 /* record_is_valchar - a byte of a tag value: printable ASCII but ';' */
-static bool record_is_valchar(unsigned char c)
+static bool
+record_is_valchar(unsigned char c)
 {
 	return (c >= 0x21 && c <= 0x7e && c != ';');
 }
 
 /* record_is_alpha - ASCII letter (not locale-dependent isalpha) */
-static bool record_is_alpha(unsigned char c)
+static bool
+record_is_alpha(unsigned char c)
 {
 	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
 }
 
 /* record_is_namechar - letters, digits and '_' after the first letter */
-static bool record_is_namechar(unsigned char c)
+static bool
+record_is_namechar(unsigned char c)
 {
 	return (record_is_alpha(c) || (c >= '0' && c <= '9') || c == '_');
 }
 
 /* record_skip_wsp - advance past whitespace */
-static void record_skip_wsp(struct record_scan *sc)
+static void
+record_skip_wsp(struct record_scan *sc)
 {
 	while (sc->pos < sc->len && record_is_wsp((unsigned char)sc->s[sc->pos]))
 		sc->pos++;
 }
 
 /* record_peek - the byte at the cursor, or -1 at the end */
-static int record_peek(const struct record_scan *sc)
+static int
+record_peek(const struct record_scan *sc)
 {
 	return (sc->pos < sc->len ? (unsigned char)sc->s[sc->pos] : -1);
 }
 
 /* record_bad_byte - describe a byte no record may contain */
-static void record_bad_byte(unsigned char c, size_t pos, char *why,
+static void
+record_bad_byte(unsigned char c, size_t pos, char *why,
     size_t whylen)
 {
 	if (c == 0)
@@ -139,7 +147,8 @@ static void record_bad_byte(unsigned char c, size_t pos, char *why,
 }
 
 /* record_is_ours - does the text start with the tag v=SMTP2v1? */
-static bool record_is_ours(const char *txt, size_t len)
+static bool
+record_is_ours(const char *txt, size_t len)
 {
 	struct record_scan sc = {txt, len, 0};
 	int	c;
@@ -168,7 +177,8 @@ static bool record_is_ours(const char *txt, size_t len)
 }
 
 /* record_next_name - read a tag name at the cursor */
-static int record_next_name(struct record_scan *sc, struct record_tag *tag,
+static int
+record_next_name(struct record_scan *sc, struct record_tag *tag,
     char *why, size_t whylen)
 {
 	int	c = record_peek(sc);
@@ -194,7 +204,8 @@ static int record_next_name(struct record_scan *sc, struct record_tag *tag,
 }
 
 /* record_next_equals - expect "=" after the name, whitespace allowed */
-static int record_next_equals(struct record_scan *sc,
+static int
+record_next_equals(struct record_scan *sc,
     const struct record_tag *tag, char *why, size_t whylen)
 {
 	int	c = record_peek(sc);
@@ -219,7 +230,8 @@ static int record_next_equals(struct record_scan *sc,
 }
 
 /* record_next_value - read a value up to ';' or the end, trimmed */
-static int record_next_value(struct record_scan *sc, struct record_tag *tag,
+static int
+record_next_value(struct record_scan *sc, struct record_tag *tag,
     char *why, size_t whylen)
 {
 	unsigned char c;
@@ -243,7 +255,8 @@ static int record_next_value(struct record_scan *sc, struct record_tag *tag,
  * record_next_tag - read one tag-spec and the ';' after it.  Returns 1
  * with a tag, 0 at the end of the list, -1 with a reason.
  */
-static int record_next_tag(struct record_scan *sc, struct record_tag *tag,
+static int
+record_next_tag(struct record_scan *sc, struct record_tag *tag,
     char *why, size_t whylen)
 {
 	record_skip_wsp(sc);
@@ -259,14 +272,16 @@ static int record_next_tag(struct record_scan *sc, struct record_tag *tag,
 }
 
 /* record_tag_is - is this tag called name? (names are case-sensitive) */
-static bool record_tag_is(const struct record_tag *tag, const char *name)
+static bool
+record_tag_is(const struct record_tag *tag, const char *name)
 {
 	return (tag->namelen == strlen(name)
 	    && memcmp(tag->name, name, tag->namelen) == 0);
 }
 
 /* record_seen - has a tag of this name come before? */
-static bool record_seen(const struct record_tag *seen, size_t n,
+static bool
+record_seen(const struct record_tag *seen, size_t n,
     const struct record_tag *tag)
 {
 	size_t	i;
@@ -282,7 +297,8 @@ static bool record_seen(const struct record_tag *seen, size_t n,
  * record_quote - a value for a reason, cut with "..."; buf holds
  * RECORD_QUOTE_MAX + 4.  Tabs become spaces: a reason is printable ASCII.
  */
-static const char *record_quote(const struct record_tag *tag,
+static const char *
+record_quote(const struct record_tag *tag,
     char buf[RECORD_QUOTE_MAX + 4])
 {
 	size_t	i, n = tag->vallen < RECORD_QUOTE_MAX ? tag->vallen :
@@ -298,7 +314,8 @@ static const char *record_quote(const struct record_tag *tag,
 }
 
 /* record_policy - interpret the value of p= */
-static int record_policy(const struct record_tag *tag, enum smtp2_policy *p,
+static int
+record_policy(const struct record_tag *tag, enum smtp2_policy *p,
     char *why, size_t whylen)
 {
 	char	q[RECORD_QUOTE_MAX + 4];
@@ -321,7 +338,8 @@ static int record_policy(const struct record_tag *tag, enum smtp2_policy *p,
 }
 
 /* record_use_tag - check one tag against those seen and apply it */
-static int record_use_tag(const struct record_tag *tag, size_t n,
+static int
+record_use_tag(const struct record_tag *tag, size_t n,
     struct smtp2_record *rec, char *why, size_t whylen)
 {
 	char	q[RECORD_QUOTE_MAX + 4];

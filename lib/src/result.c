@@ -47,13 +47,15 @@ static const char *const dnssec_mode_names[] = {
 };
 
 /* result_name - table entry, or RESULT_BAD_NAME when out of range */
-static const char *result_name(const char *const *names, size_t n, unsigned v)
+static const char *
+result_name(const char *const *names, size_t n, unsigned v)
 {
 	return (v < n ? names[v] : RESULT_BAD_NAME);
 }
 
 /* result_index - position of name in the table (any case), or -1 */
-static int result_index(const char *const *names, size_t n, const char *name)
+static int
+result_index(const char *const *names, size_t n, const char *name)
 {
 	size_t	i;
 

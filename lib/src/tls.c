@@ -22,7 +22,8 @@ void smtp2_tls_facts_init(struct smtp2_tls_facts *f)
 }
 
 /* tls_hexval - value of one hex digit, or -1 */
-static int tls_hexval(char c)
+static int
+tls_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return (c - '0');

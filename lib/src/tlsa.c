@@ -34,7 +34,8 @@ enum tlsa_eval {
 };
 
 /* tlsa_why - format a reason into why, when the caller wants one */
-static void __attribute__((format(printf, 3, 4)))
+static void
+__attribute__((format(printf, 3, 4)))
 tlsa_why(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list	ap;
@@ -65,7 +66,8 @@ int smtp2_tlsa_parse(const unsigned char *rdata, size_t len,
 }
 
 /* tlsa_skip_reason - why this pin cannot be evaluated, or NULL if it can */
-static const char *tlsa_skip_reason(const struct smtp2_tlsa *rr, char *buf,
+static const char *
+tlsa_skip_reason(const struct smtp2_tlsa *rr, char *buf,
     size_t buflen)
 {
 	if (rr->usage > TLSA_USAGE_DANE_EE)
@@ -89,7 +91,8 @@ static const char *tlsa_skip_reason(const struct smtp2_tlsa *rr, char *buf,
 }
 
 /* tlsa_eval_one - compare one pin with the fingerprints we were given */
-static enum tlsa_eval tlsa_eval_one(const struct smtp2_tlsa *rr,
+static enum tlsa_eval
+tlsa_eval_one(const struct smtp2_tlsa *rr,
     const struct smtp2_tls_facts *tls, char *skip, size_t skiplen)
 {
 	const unsigned char *fp;
@@ -119,7 +122,8 @@ static enum tlsa_eval tlsa_eval_one(const struct smtp2_tlsa *rr,
 }
 
 /* tlsa_plural - "" or "s" */
-static const char *tlsa_plural(size_t n)
+static const char *
+tlsa_plural(size_t n)
 {
 	return (n == 1 ? "" : "s");
 }
@@ -133,7 +137,8 @@ struct tlsa_tally {
 };
 
 /* tlsa_explain - status and reason once every pin has been looked at */
-static enum smtp2_pin_status tlsa_explain(const struct tlsa_tally *t,
+static enum smtp2_pin_status
+tlsa_explain(const struct tlsa_tally *t,
     size_t n, const struct smtp2_tls_facts *tls, char *why, size_t whylen)
 {
 	if (t->hit != NULL) {
