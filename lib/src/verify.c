@@ -422,7 +422,11 @@ verify_domain(struct smtp2_dns *dns, enum smtp2_dnssec_mode mode,
 			    pr.dnssec, pr.why[0] ? pr.why : "pin matched");
 			return;
 		}
-		if (verify_pkix(v->domain, tls, pkix_why, sizeof(pkix_why))) {
+		/* PKIX stands only where DNS answered: a failed or bogus
+		 * lookup may hide a record or pins this certificate would
+		 * not satisfy (RFC 7672 2.2 defers in the same case). */
+		if (txt != SMTP2_DNS_TEMPFAIL && pr.state != PINS_TEMP &&
+		    verify_pkix(v->domain, tls, pkix_why, sizeof(pkix_why))) {
 			verify_set(v, SMTP2_RESULT_PASS, SMTP2_METHOD_PKIX,
 			    txt_sec, "trusted certificate names the domain");
 			return;
