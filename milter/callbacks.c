@@ -1,1 +1,255 @@
-/* callbacks.c: not written yet */
+/*
+ * callbacks.c - libmilter callbacks: collect the connection, envelope and
+ * header facts into the session; end of message is eom.c's job.
+ *
+ * libmilter runs a thread per connection.  All mutable state is in the
+ * struct session hung on the context; the only globals are the read-only
+ * configuration and the process-wide DNS cache (thread-safe itself).
+ */
+
+/* System library. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Milter library. */
+#include <libmilter/mfapi.h>
+
+/* Library. */
+#include <smtp2/conf.h>
+#include <smtp2/dns.h>
+
+/* Utility library. */
+#include "log.h"
+
+/* Application-specific. */
+#include "callbacks.h"
+#include "eom.h"
+#include "headers.h"
+#include "connstate.h"
+#include "tlsfacts.h"
+
+/* TLS macros, asked for at HELO (after STARTTLS) and again at MAIL. */
+#define TLS_MACROS	"{verify} {cert_subject} {cn_subject} {cert_fp} " \
+			"{cert_md5} {tls_version} {cipher} {auth_authen} i"
+
+static const struct smtp2_conf *conf;		/* read-only after start */
+static struct smtp2_dns_cache *dns_cache;	/* shared, thread-safe */
+
+/* session_of - our state for this connection */
+static struct session *
+session_of(SMFICTX *ctx)
+{
+	return (struct session *)smfi_getpriv(ctx);
+}
+
+/* ask_macros - name the macros we need at each stage */
+static void
+ask_macros(SMFICTX *ctx)
+{
+	if (smfi_setsymlist(ctx, SMFIM_CONNECT,
+	    "{client_addr} {client_port} {daemon_port} {daemon_name}") != MI_SUCCESS ||
+	    smfi_setsymlist(ctx, SMFIM_HELO, TLS_MACROS) != MI_SUCCESS ||
+	    smfi_setsymlist(ctx, SMFIM_ENVFROM, TLS_MACROS) != MI_SUCCESS ||
+	    smfi_setsymlist(ctx, SMFIM_EOM, "i") != MI_SUCCESS)
+		log_warn("cannot ask the MTA for macros: relying on its defaults");
+}
+
+/* mlfi_negotiate - ask for header edits, macros, and no body */
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	const unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	const unsigned long skip = SMFIP_NOBODY | SMFIP_NOEOH | SMFIP_NODATA |
+	    SMFIP_NOUNKNOWN;
+
+	(void)f2;
+	(void)f3;
+	if ((f0 & need) != need) {
+		/* Stamping without deleting forgeries would mislead readers. */
+		log_err("the MTA cannot add and change headers: refusing to filter");
+		return SMFIS_REJECT;
+	}
+	*pf0 = need;
+	*pf1 = f1 & skip;
+	*pf2 = 0;
+	*pf3 = 0;
+	if ((f0 & SMFIF_SETSYMLIST) != 0) {
+		*pf0 |= SMFIF_SETSYMLIST;
+		ask_macros(ctx);
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* sockaddr_text - numeric address and port of the client, if IP */
+static void
+sockaddr_text(const struct sockaddr *sa, char *addr, size_t alen,
+    char *port, size_t plen)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+
+	if (sa != NULL && sa->sa_family == AF_INET) {
+		memcpy(&sin, sa, sizeof(sin));
+		if (inet_ntop(AF_INET, &sin.sin_addr, addr, (socklen_t)alen) == NULL)
+			addr[0] = '\0';
+		if (sin.sin_port != 0)
+			snprintf(port, plen, "%u", (unsigned)ntohs(sin.sin_port));
+	} else if (sa != NULL && sa->sa_family == AF_INET6) {
+		memcpy(&sin6, sa, sizeof(sin6));
+		if (inet_ntop(AF_INET6, &sin6.sin6_addr, addr, (socklen_t)alen) == NULL)
+			addr[0] = '\0';
+		if (sin6.sin6_port != 0)
+			snprintf(port, plen, "%u", (unsigned)ntohs(sin6.sin6_port));
+	}
+}
+
+/* mlfi_connect - a new SMTP connection: its client address and port */
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	struct session *s;
+	char addr[64] = "", port[8] = "";
+
+	(void)hostname;
+	if ((s = milter_session_new()) == NULL) {
+		log_err("out of memory for a new connection");
+		return SMFIS_TEMPFAIL;
+	}
+	/* The address as the MTA saw it; macros only when it sent none. */
+	sockaddr_text(hostaddr, addr, sizeof(addr), port, sizeof(port));
+	milter_session_client(s, addr[0] ? addr : smfi_getsymval(ctx, "{client_addr}"),
+	    port[0] ? port : smfi_getsymval(ctx, "{client_port}"));
+	smfi_setpriv(ctx, s);
+	return SMFIS_CONTINUE;
+}
+
+/* tls_refresh - the TLS facts as the latest macros tell them */
+static void
+tls_refresh(SMFICTX *ctx, struct session *s)
+{
+	struct tls_macros m;
+
+	m.verify = smfi_getsymval(ctx, "{verify}");
+	m.cert_subject = smfi_getsymval(ctx, "{cert_subject}");
+	m.cn_subject = smfi_getsymval(ctx, "{cn_subject}");
+	m.cert_fp = smfi_getsymval(ctx, "{cert_fp}");
+	m.cert_md5 = smfi_getsymval(ctx, "{cert_md5}");
+	m.tls_version = smfi_getsymval(ctx, "{tls_version}");
+	m.cipher = smfi_getsymval(ctx, "{cipher}");
+	s->tls_sendmail = milter_tls_from_macros(&m, &s->tls);
+}
+
+/* mlfi_helo - HELO/EHLO, again after STARTTLS: the TLS macros arrive */
+static sfsistat
+mlfi_helo(SMFICTX *ctx, char *helohost)
+{
+	struct session *s = session_of(ctx);
+
+	(void)helohost;
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	tls_refresh(ctx, s);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_envfrom - a new message */
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct session *s = session_of(ctx);
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	milter_message_reset(&s->msg);
+	milter_message_sender(&s->msg, argv[0]);
+	milter_message_queue_id(&s->msg, smfi_getsymval(ctx, "i"));
+	tls_refresh(ctx, s);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_envrcpt - one recipient (strict mode spares postmaster) */
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct session *s = session_of(ctx);
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	milter_message_rcpt(&s->msg, argv[0]);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_header - From and forged smtp2 headers are remembered */
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct session *s = session_of(ctx);
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	milter_headers_add(&s->msg.headers, name, value, conf->policy.authserv_id);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_eom - verdict, decision, headers: see eom.c */
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct session *s = session_of(ctx);
+	sfsistat r;
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	r = eom_run(ctx, s, conf, dns_cache);
+	milter_message_reset(&s->msg);
+	return r;
+}
+
+/* mlfi_abort - the message is gone; the connection stays */
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct session *s = session_of(ctx);
+
+	if (s != NULL)
+		milter_message_reset(&s->msg);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_close - the connection is gone */
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	milter_session_free(session_of(ctx));
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+/* callbacks_register - see callbacks.h */
+int
+callbacks_register(const struct smtp2_conf *c, struct smtp2_dns_cache *cache)
+{
+	struct smfiDesc desc;
+
+	memset(&desc, 0, sizeof(desc));
+	desc.xxfi_name = "smtp2-milter";
+	desc.xxfi_version = SMFI_VERSION;
+	desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	desc.xxfi_connect = mlfi_connect;
+	desc.xxfi_helo = mlfi_helo;
+	desc.xxfi_envfrom = mlfi_envfrom;
+	desc.xxfi_envrcpt = mlfi_envrcpt;
+	desc.xxfi_header = mlfi_header;
+	desc.xxfi_eom = mlfi_eom;
+	desc.xxfi_abort = mlfi_abort;
+	desc.xxfi_close = mlfi_close;
+	desc.xxfi_negotiate = mlfi_negotiate;
+	conf = c;
+	dns_cache = cache;
+	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
+}

@@ -1,0 +1,77 @@
+/*
+ * connstate.h - what smtp2-milter keeps per SMTP connection and per message.
+ *
+ * libmilter runs one thread per connection: this struct, hung on the
+ * connection with smfi_setpriv(), is the only mutable state a callback
+ * touches.  The connection owns the message; the message owns its header
+ * state; nothing inside points outside.
+ */
+#ifndef SMTP2_MILTER_CONNSTATE_H
+#define SMTP2_MILTER_CONNSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <smtp2/decide.h>
+#include <smtp2/dns.h>
+#include <smtp2/tls.h>
+#include <smtp2/verify.h>
+
+#include "headers.h"
+
+#define SESSION_ADDR_MAX	256	/* envelope addresses kept for logs */
+
+struct message {
+	char		sender[SESSION_ADDR_MAX];	/* "<>" for the null sender */
+	char		rcpt[SESSION_ADDR_MAX];		/* the first recipient */
+	unsigned	n_rcpt;
+	bool		all_postmaster;	/* every recipient is a postmaster */
+	char		queue_id[64];
+	struct headers	headers;
+};
+
+struct session {
+	char		client_addr[64];
+	char		client_port[8];
+	struct smtp2_tls_facts tls;	/* from the latest macros */
+	bool		tls_sendmail;	/* they were Sendmail's ({verify} seen) */
+	struct smtp2_dns *dns;		/* made on first local verification */
+	struct message	msg;
+};
+
+/* milter_session_new - a connection with no client known yet; NULL when out of
+ * memory.  milter_session_free() releases it and its resolver. */
+struct session *milter_session_new(void);
+void milter_session_free(struct session *s);
+
+/* milter_session_client - remember the client's address and port (as text). */
+void milter_session_client(struct session *s, const char *addr, const char *port);
+
+/* milter_message_reset - forget the current message (new MAIL, abort, done). */
+void milter_message_reset(struct message *m);
+
+/* milter_message_sender - the MAIL FROM argument as the MTA hands it ("<a@b>"). */
+void milter_message_sender(struct message *m, const char *arg);
+
+/* milter_message_rcpt - one more RCPT TO argument. */
+void milter_message_rcpt(struct message *m, const char *arg);
+
+/* milter_message_to_postmaster - is there at least one recipient, and are all
+ * of them postmaster (RFC 5321 4.5.1: it must always be reachable)? */
+bool milter_message_to_postmaster(const struct message *m);
+
+/* milter_message_queue_id - remember the queue id when the MTA tells it. */
+void milter_message_queue_id(struct message *m, const char *id);
+
+/*
+ * milter_session_verdict_line - the one log line per message, without level:
+ *   verdict stage=eom queue=Q client=A:P sender=S rcpt=R[+N] domain=D
+ *   result=.. method=.. dnssec=.. record=yes|no policy=P|- mode=..
+ *   action=.. reason="..." ms=N
+ * Returns what snprintf returns.
+ */
+int milter_session_verdict_line(const struct session *s, const struct smtp2_verdict *v,
+    enum smtp2_mode mode, enum smtp2_action action, long ms,
+    char *buf, size_t len);
+
+#endif
