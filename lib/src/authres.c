@@ -131,7 +131,8 @@ ar_put_comment(struct ar_out *o, const struct smtp2_verdict *v)
 }
 
 /* smtp2_authres_format - "<id>; smtp2=<r> (<comment>) header.from=<d>" */
-int smtp2_authres_format(char *buf, size_t len, const char *authserv_id,
+int
+smtp2_authres_format(char *buf, size_t len, const char *authserv_id,
     const struct smtp2_verdict *v)
 {
 	struct ar_out o = {buf, len, 0};
@@ -154,7 +155,8 @@ int smtp2_authres_format(char *buf, size_t len, const char *authserv_id,
 }
 
 /* smtp2_verified_format - "yes; domain=..; method=..; dnssec=.." or "no; .." */
-int smtp2_verified_format(char *buf, size_t len, const struct smtp2_verdict *v)
+int
+smtp2_verified_format(char *buf, size_t len, const struct smtp2_verdict *v)
 {
 	struct ar_out o = {buf, len, 0};
 	bool	dom_ok;
@@ -231,7 +233,8 @@ ar_quoted_is(const char *p, const char *id)
 }
 
 /* smtp2_authres_is_ours - does value start with our authserv-id? */
-bool smtp2_authres_is_ours(const char *value, const char *authserv_id)
+bool
+smtp2_authres_is_ours(const char *value, const char *authserv_id)
 {
 	const char *p, *end;
 	size_t	idlen;

@@ -35,13 +35,15 @@ static const char *const action_names[] = {
 };
 
 /* smtp2_mode_name - "permissive", "tag", "enforce", "strict" */
-const char *smtp2_mode_name(enum smtp2_mode m)
+const char *
+smtp2_mode_name(enum smtp2_mode m)
 {
 	return ((unsigned)m < NELEM(mode_names) ? mode_names[m] : "invalid");
 }
 
 /* smtp2_mode_parse - case-insensitive inverse of smtp2_mode_name */
-int smtp2_mode_parse(const char *name, enum smtp2_mode *m)
+int
+smtp2_mode_parse(const char *name, enum smtp2_mode *m)
 {
 	size_t	i;
 
@@ -57,7 +59,8 @@ int smtp2_mode_parse(const char *name, enum smtp2_mode *m)
 }
 
 /* smtp2_action_name - "accept", "tag", "reject", "defer" */
-const char *smtp2_action_name(enum smtp2_action a)
+const char *
+smtp2_action_name(enum smtp2_action a)
 {
 	return ((unsigned)a < NELEM(action_names) ? action_names[a] : "invalid");
 }
@@ -172,7 +175,8 @@ decide_word(struct smtp2_decision *d,
 }
 
 /* smtp2_decide - action, reply code and text for a verdict */
-void smtp2_decide(enum smtp2_mode mode, const struct smtp2_verdict *v,
+void
+smtp2_decide(enum smtp2_mode mode, const struct smtp2_verdict *v,
     bool to_postmaster, struct smtp2_decision *d)
 {
 	struct smtp2_verdict none;

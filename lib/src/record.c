@@ -8,13 +8,13 @@
  */
 
 /* System library. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 /* Application-specific. */
+#include "why.h"
 #include <smtp2/record.h>
 
 #define RECORD_VERSION		"SMTP2v1"
@@ -50,13 +50,15 @@ static const char *const policy_names[] = {
 #define POLICY_COUNT	(sizeof(policy_names) / sizeof(policy_names[0]))
 
 /* smtp2_policy_name - "none", "tag", "enforce" */
-const char *smtp2_policy_name(enum smtp2_policy p)
+const char *
+smtp2_policy_name(enum smtp2_policy p)
 {
 	return ((unsigned)p < POLICY_COUNT ? policy_names[p] : "invalid");
 }
 
 /* smtp2_policy_parse - case-insensitive inverse of smtp2_policy_name */
-int smtp2_policy_parse(const char *name, enum smtp2_policy *p)
+int
+smtp2_policy_parse(const char *name, enum smtp2_policy *p)
 {
 	size_t	i;
 
@@ -69,20 +71,6 @@ int smtp2_policy_parse(const char *name, enum smtp2_policy *p)
 		}
 	}
 	return (-1);
-}
-
-/* record_why - format a reason into why, when the caller wants one */
-static void
-__attribute__((format(printf, 3, 4)))
-record_why(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
 }
 
 /* record_is_wsp - WSP of RFC 5234: the only whitespace a record may hold */
@@ -134,15 +122,15 @@ record_bad_byte(unsigned char c, size_t pos, char *why,
     size_t whylen)
 {
 	if (c == 0)
-		record_why(why, whylen, "NUL byte at offset %zu", pos);
+		smtp2_why(why, whylen, "NUL byte at offset %zu", pos);
 	else if (c >= 0x80)
-		record_why(why, whylen, "non-ASCII byte 0x%02X at offset %zu",
+		smtp2_why(why, whylen, "non-ASCII byte 0x%02X at offset %zu",
 		    c, pos);
 	else if (c < 0x20 || c == 0x7f)
-		record_why(why, whylen, "control byte 0x%02X at offset %zu",
+		smtp2_why(why, whylen, "control byte 0x%02X at offset %zu",
 		    c, pos);
 	else
-		record_why(why, whylen, "unexpected '%c' at offset %zu",
+		smtp2_why(why, whylen, "unexpected '%c' at offset %zu",
 		    c, pos);
 }
 
@@ -184,12 +172,12 @@ record_next_name(struct record_scan *sc, struct record_tag *tag,
 	int	c = record_peek(sc);
 
 	if (c == ';' || c == '=' || c < 0) {
-		record_why(why, whylen, "empty tag name at offset %zu", sc->pos);
+		smtp2_why(why, whylen, "empty tag name at offset %zu", sc->pos);
 		return (-1);
 	}
 	if (!record_is_alpha((unsigned char)c)) {
 		if (record_is_valchar((unsigned char)c))
-			record_why(why, whylen, "tag name must start with a "
+			smtp2_why(why, whylen, "tag name must start with a "
 			    "letter, not '%c' (offset %zu)", c, sc->pos);
 		else
 			record_bad_byte((unsigned char)c, sc->pos, why, whylen);
@@ -212,7 +200,7 @@ record_next_equals(struct record_scan *sc,
 
 	if (c >= 0 && !record_is_wsp((unsigned char)c) && c != '=' && c != ';') {
 		if (record_is_valchar((unsigned char)c))
-			record_why(why, whylen, "bad character '%c' in tag "
+			smtp2_why(why, whylen, "bad character '%c' in tag "
 			    "name '%.*s' (offset %zu)", c,
 			    RECORD_NAME_SHOWN(tag), tag->name, sc->pos);
 		else
@@ -221,7 +209,7 @@ record_next_equals(struct record_scan *sc,
 	}
 	record_skip_wsp(sc);
 	if (record_peek(sc) != '=') {
-		record_why(why, whylen, "missing '=' after tag '%.*s'",
+		smtp2_why(why, whylen, "missing '=' after tag '%.*s'",
 		    RECORD_NAME_SHOWN(tag), tag->name);
 		return (-1);
 	}
@@ -322,7 +310,7 @@ record_policy(const struct record_tag *tag, enum smtp2_policy *p,
 	size_t	i;
 
 	if (tag->vallen == 0) {
-		record_why(why, whylen, "p=: empty value (none, tag, enforce)");
+		smtp2_why(why, whylen, "p=: empty value (none, tag, enforce)");
 		return (-1);
 	}
 	for (i = 0; i < POLICY_COUNT; i++) {
@@ -332,7 +320,7 @@ record_policy(const struct record_tag *tag, enum smtp2_policy *p,
 			return (0);
 		}
 	}
-	record_why(why, whylen, "p=: unknown policy '%s' (none, tag, enforce)",
+	smtp2_why(why, whylen, "p=: unknown policy '%s' (none, tag, enforce)",
 	    record_quote(tag, q));
 	return (-1);
 }
@@ -347,7 +335,7 @@ record_use_tag(const struct record_tag *tag, size_t n,
 	if (n == 0) {
 		/* record_is_ours saw the word; the value must be only that. */
 		if (tag->vallen != RECORD_VERSION_LEN) {
-			record_why(why, whylen, "v=: expected ';' after "
+			smtp2_why(why, whylen, "v=: expected ';' after "
 			    RECORD_VERSION " (got '%s')",
 			    record_quote(tag, q));
 			return (-1);
@@ -360,7 +348,8 @@ record_use_tag(const struct record_tag *tag, size_t n,
 }
 
 /* smtp2_record_parse - parse one concatenated TXT string */
-enum smtp2_record_status smtp2_record_parse(const char *txt, size_t len,
+enum smtp2_record_status
+smtp2_record_parse(const char *txt, size_t len,
     struct smtp2_record *rec, char *why, size_t whylen)
 {
 	struct record_scan sc = {txt, len, 0};
@@ -370,19 +359,19 @@ enum smtp2_record_status smtp2_record_parse(const char *txt, size_t len,
 	int	got;
 
 	if (txt == NULL || !record_is_ours(txt, len)) {
-		record_why(why, whylen, "not a v=" RECORD_VERSION " record");
+		smtp2_why(why, whylen, "not a v=" RECORD_VERSION " record");
 		return (SMTP2_RECORD_ABSENT);
 	}
 
 	/* Each round consumes at least one byte, or ends the loop. */
 	while ((got = record_next_tag(&sc, &tag, why, whylen)) > 0) {
 		if (record_seen(seen, n, &tag)) {
-			record_why(why, whylen, "duplicate tag '%.*s'",
+			smtp2_why(why, whylen, "duplicate tag '%.*s'",
 			    RECORD_NAME_SHOWN(&tag), tag.name);
 			return (SMTP2_RECORD_INVALID);
 		}
 		if (n == RECORD_TAGS_MAX) {
-			record_why(why, whylen, "more than %d tags",
+			smtp2_why(why, whylen, "more than %d tags",
 			    RECORD_TAGS_MAX);
 			return (SMTP2_RECORD_INVALID);
 		}
@@ -394,12 +383,13 @@ enum smtp2_record_status smtp2_record_parse(const char *txt, size_t len,
 		return (SMTP2_RECORD_INVALID);
 	if (rec != NULL)
 		*rec = tmp;
-	record_why(why, whylen, "p=%s", smtp2_policy_name(tmp.policy));
+	smtp2_why(why, whylen, "p=%s", smtp2_policy_name(tmp.policy));
 	return (SMTP2_RECORD_OK);
 }
 
 /* smtp2_record_select - the one SMTP2v1 record among a name's TXT strings */
-enum smtp2_record_status smtp2_record_select(const char *const *txts,
+enum smtp2_record_status
+smtp2_record_select(const char *const *txts,
     const size_t *lens, size_t n, struct smtp2_record *rec,
     char *why, size_t whylen)
 {
@@ -417,7 +407,7 @@ enum smtp2_record_status smtp2_record_select(const char *const *txts,
 		if (st == SMTP2_RECORD_ABSENT)
 			continue;
 		if (++ours > 1) {
-			record_why(why, whylen,
+			smtp2_why(why, whylen,
 			    "more than one v=" RECORD_VERSION " record");
 			return (SMTP2_RECORD_INVALID);
 		}
@@ -426,10 +416,10 @@ enum smtp2_record_status smtp2_record_select(const char *const *txts,
 		memcpy(tmp_why, one_why, sizeof(tmp_why));
 	}
 	if (found == SMTP2_RECORD_ABSENT) {
-		record_why(why, whylen, "no v=" RECORD_VERSION " record");
+		smtp2_why(why, whylen, "no v=" RECORD_VERSION " record");
 		return (SMTP2_RECORD_ABSENT);
 	}
-	record_why(why, whylen, "%s", tmp_why);
+	smtp2_why(why, whylen, "%s", tmp_why);
 	if (found == SMTP2_RECORD_OK && rec != NULL)
 		*rec = tmp;
 	return (found);

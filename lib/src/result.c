@@ -68,32 +68,37 @@ result_index(const char *const *names, size_t n, const char *name)
 }
 
 /* smtp2_result_name - "none", "pass", "fail", "temperror", "permerror" */
-const char *smtp2_result_name(enum smtp2_result r)
+const char *
+smtp2_result_name(enum smtp2_result r)
 {
 	return (result_name(result_names, NELEM(result_names), (unsigned)r));
 }
 
 /* smtp2_method_name - "none", "dane", "pkix" */
-const char *smtp2_method_name(enum smtp2_method m)
+const char *
+smtp2_method_name(enum smtp2_method m)
 {
 	return (result_name(method_names, NELEM(method_names), (unsigned)m));
 }
 
 /* smtp2_dnssec_name - "unknown", "secure", "insecure", "bogus", ... */
-const char *smtp2_dnssec_name(enum smtp2_dnssec d)
+const char *
+smtp2_dnssec_name(enum smtp2_dnssec d)
 {
 	return (result_name(dnssec_names, NELEM(dnssec_names), (unsigned)d));
 }
 
 /* smtp2_dnssec_mode_name - "required", "preferred", "off" */
-const char *smtp2_dnssec_mode_name(enum smtp2_dnssec_mode m)
+const char *
+smtp2_dnssec_mode_name(enum smtp2_dnssec_mode m)
 {
 	return (result_name(dnssec_mode_names, NELEM(dnssec_mode_names),
 	    (unsigned)m));
 }
 
 /* smtp2_result_parse - inverse of smtp2_result_name */
-int smtp2_result_parse(const char *name, enum smtp2_result *r)
+int
+smtp2_result_parse(const char *name, enum smtp2_result *r)
 {
 	int	i = result_index(result_names, NELEM(result_names), name);
 
@@ -104,7 +109,8 @@ int smtp2_result_parse(const char *name, enum smtp2_result *r)
 }
 
 /* smtp2_method_parse - inverse of smtp2_method_name */
-int smtp2_method_parse(const char *name, enum smtp2_method *m)
+int
+smtp2_method_parse(const char *name, enum smtp2_method *m)
 {
 	int	i = result_index(method_names, NELEM(method_names), name);
 
@@ -115,7 +121,8 @@ int smtp2_method_parse(const char *name, enum smtp2_method *m)
 }
 
 /* smtp2_dnssec_parse - inverse of smtp2_dnssec_name */
-int smtp2_dnssec_parse(const char *name, enum smtp2_dnssec *d)
+int
+smtp2_dnssec_parse(const char *name, enum smtp2_dnssec *d)
 {
 	int	i = result_index(dnssec_names, NELEM(dnssec_names), name);
 
@@ -126,7 +133,8 @@ int smtp2_dnssec_parse(const char *name, enum smtp2_dnssec *d)
 }
 
 /* smtp2_dnssec_mode_parse - inverse of smtp2_dnssec_mode_name */
-int smtp2_dnssec_mode_parse(const char *name, enum smtp2_dnssec_mode *m)
+int
+smtp2_dnssec_mode_parse(const char *name, enum smtp2_dnssec_mode *m)
 {
 	int	i = result_index(dnssec_mode_names, NELEM(dnssec_mode_names),
 	    name);

@@ -16,7 +16,8 @@
 #include <smtp2/tls.h>
 
 /* smtp2_tls_facts_init - no certificate, no TLS, nothing known */
-void smtp2_tls_facts_init(struct smtp2_tls_facts *f)
+void
+smtp2_tls_facts_init(struct smtp2_tls_facts *f)
 {
 	memset(f, 0, sizeof(*f));
 }
@@ -35,7 +36,8 @@ tls_hexval(char c)
 }
 
 /* smtp2_fp_parse - decode colon or plain hex; bytes written or -1 */
-int smtp2_fp_parse(const char *text, unsigned char *out, size_t outlen)
+int
+smtp2_fp_parse(const char *text, unsigned char *out, size_t outlen)
 {
 	bool	colons;
 	size_t	n = 0;
@@ -66,7 +68,8 @@ int smtp2_fp_parse(const char *text, unsigned char *out, size_t outlen)
 }
 
 /* smtp2_fp_format - colon hex, upper case; whole bytes only if short */
-void smtp2_fp_format(const unsigned char *fp, size_t len, char *buf,
+void
+smtp2_fp_format(const unsigned char *fp, size_t len, char *buf,
     size_t buflen)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -7,7 +7,6 @@
  */
 
 /* System library. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <openssl/crypto.h>
 
 /* Application-specific. */
+#include "why.h"
 #include <smtp2/tlsa.h>
 
 #define TLSA_USAGE_DANE_EE	3
@@ -33,22 +33,9 @@ enum tlsa_eval {
 	TLSA_EVAL_SKIPPED		/* cannot be evaluated from fingerprints */
 };
 
-/* tlsa_why - format a reason into why, when the caller wants one */
-static void
-__attribute__((format(printf, 3, 4)))
-tlsa_why(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
-
 /* smtp2_tlsa_parse - wire rdata to a pin that aliases it */
-int smtp2_tlsa_parse(const unsigned char *rdata, size_t len,
+int
+smtp2_tlsa_parse(const unsigned char *rdata, size_t len,
     struct smtp2_tlsa *rr)
 {
 	if (rdata == NULL || rr == NULL || len < 4)
@@ -142,13 +129,13 @@ tlsa_explain(const struct tlsa_tally *t,
     size_t n, const struct smtp2_tls_facts *tls, char *why, size_t whylen)
 {
 	if (t->hit != NULL) {
-		tlsa_why(why, whylen, "certificate %smatches pin %u %u %u",
+		smtp2_why(why, whylen, "certificate %smatches pin %u %u %u",
 		    t->hit->selector == TLSA_SELECTOR_SPKI ? "key " : "",
 		    t->hit->usage, t->hit->selector, t->hit->mtype);
 		return (SMTP2_PIN_MATCH);
 	}
 	if (t->tried > 0) {
-		tlsa_why(why, whylen, "%s (%u pin%s tried, %u unevaluated%s%s)",
+		smtp2_why(why, whylen, "%s (%u pin%s tried, %u unevaluated%s%s)",
 		    tls == NULL || !tls->cert_presented ?
 		    "no client certificate presented" :
 		    "certificate matches no pin", t->tried,
@@ -157,15 +144,16 @@ tlsa_explain(const struct tlsa_tally *t,
 		return (SMTP2_PIN_NOMATCH);
 	}
 	if (n == 0)
-		tlsa_why(why, whylen, "no pins");
+		smtp2_why(why, whylen, "no pins");
 	else
-		tlsa_why(why, whylen, "%zu pin%s, none evaluable from "
+		smtp2_why(why, whylen, "%zu pin%s, none evaluable from "
 		    "fingerprints (%s)", n, tlsa_plural(n), t->first_skip);
 	return (SMTP2_PIN_UNUSABLE);
 }
 
 /* smtp2_tlsa_match - do any of the pins fit the presented certificate? */
-enum smtp2_pin_status smtp2_tlsa_match(const struct smtp2_tlsa *rrs, size_t n,
+enum smtp2_pin_status
+smtp2_tlsa_match(const struct smtp2_tlsa *rrs, size_t n,
     const struct smtp2_tls_facts *tls, unsigned *unevaluated,
     char *why, size_t whylen)
 {
