@@ -22,6 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Library. */
+#include <openssl/crypto.h>
+
 /* Utility library. */
 #include "attr.h"
 #include "log.h"
@@ -248,6 +251,12 @@ conn_main(void *arg)
 	policyd_conn_init(&pc, t->s->ctx);
 	conn_serve(t, &pc);
 	policyd_conn_clear(&pc);
+	/*
+	 * OpenSSL frees a thread's error state from a thread-exit destructor,
+	 * which a stopping process may not wait for; free it while the stop
+	 * still counts this thread as active.
+	 */
+	OPENSSL_thread_stop();
 	conn_release(t->s, t->slot, t->fd);
 	free(t);
 	return NULL;

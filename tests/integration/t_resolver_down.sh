@@ -4,7 +4,9 @@
 # daemons must survive it.
 . "$(dirname "$0")/lib/expect.sh"
 
-# Lookups to a dead resolver end by timeout: keep it short.
+# Lookups to a dead resolver end by timeout: keep it short (read by
+# smtp2_write_conf).
+# shellcheck disable=SC2034
 SMTP2_DNS_TIMEOUT_MS=1000
 stack_up enforce
 

@@ -147,7 +147,6 @@ postfix_queue_dirs() {
 
 # postfix_up POLICY_PORT MILTER_PORT - configure and start the instance
 postfix_up() {
-	local i
 	t_mktemp
 	PF_DIR=$T_DIR/postfix
 	PF_LOG=$PF_DIR/maillog
