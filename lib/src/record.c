@@ -8,6 +8,7 @@
  */
 
 /* System library. */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -301,7 +302,7 @@ record_quote(const struct record_tag *tag,
 	return (buf);
 }
 
-/* record_policy - interpret the value of p= */
+/* record_policy - interpret the value of p= or sp= */
 static int
 record_policy(const struct record_tag *tag, enum smtp2_policy *p,
     char *why, size_t whylen)
@@ -310,7 +311,8 @@ record_policy(const struct record_tag *tag, enum smtp2_policy *p,
 	size_t	i;
 
 	if (tag->vallen == 0) {
-		smtp2_why(why, whylen, "p=: empty value (none, tag, enforce)");
+		smtp2_why(why, whylen, "%.*s=: empty value (none, tag, enforce)",
+		    RECORD_NAME_SHOWN(tag), tag->name);
 		return (-1);
 	}
 	for (i = 0; i < POLICY_COUNT; i++) {
@@ -320,15 +322,81 @@ record_policy(const struct record_tag *tag, enum smtp2_policy *p,
 			return (0);
 		}
 	}
-	smtp2_why(why, whylen, "p=: unknown policy '%s' (none, tag, enforce)",
-	    record_quote(tag, q));
+	smtp2_why(why, whylen, "%.*s=: unknown policy '%s' (none, tag, enforce)",
+	    RECORD_NAME_SHOWN(tag), tag->name, record_quote(tag, q));
 	return (-1);
+}
+
+/* record_host_ok - one hosts= entry: a host name, or "*." and one */
+static bool
+record_host_ok(const char *h, size_t len)
+{
+	size_t	i, label = 0, dots = 0;
+
+	if (len >= 2 && h[0] == '*' && h[1] == '.') {
+		h += 2;
+		len -= 2;
+	}
+	if (len == 0 || len > SMTP2_HOST_MAX)
+		return (false);
+	for (i = 0; i < len; i++) {
+		if (h[i] == '.') {
+			if (label == 0 || h[i - 1] == '-')
+				return (false);
+			label = 0;
+			dots++;
+		} else if (isalnum((unsigned char)h[i]) ||
+		    (h[i] == '-' && label > 0)) {
+			if (++label > 63)
+				return (false);
+		} else
+			return (false);
+	}
+	/* "*.net" or a bare word would hand the domain to the world. */
+	return (label > 0 && h[len - 1] != '-' && dots >= 1);
+}
+
+/* record_hosts - interpret hosts=, a colon-separated list of names */
+static int
+record_hosts(const struct record_tag *tag, struct smtp2_record *rec,
+    char *why, size_t whylen)
+{
+	const char *p = tag->value, *end = tag->value + tag->vallen, *e;
+	size_t	len;
+
+	while (p < end) {
+		while (p < end && record_is_wsp((unsigned char)*p))
+			p++;
+		for (e = p; e < end && *e != ':'; e++)
+			;
+		len = (size_t)(e - p);
+		while (len > 0 && record_is_wsp((unsigned char)p[len - 1]))
+			len--;
+		if (!record_host_ok(p, len)) {
+			smtp2_why(why, whylen, "hosts=: '%.*s' is not a host name "
+			    "or *.domain pattern", (int)(len > 64 ? 64 : len), p);
+			return (-1);
+		}
+		if (rec->n_hosts == SMTP2_RECORD_HOSTS_MAX) {
+			smtp2_why(why, whylen, "hosts=: more than %d entries",
+			    SMTP2_RECORD_HOSTS_MAX);
+			return (-1);
+		}
+		memcpy(rec->hosts[rec->n_hosts], p, len);
+		rec->hosts[rec->n_hosts++][len] = '\0';
+		p = e < end ? e + 1 : e;
+	}
+	if (rec->n_hosts == 0) {
+		smtp2_why(why, whylen, "hosts=: empty list");
+		return (-1);
+	}
+	return (0);
 }
 
 /* record_use_tag - check one tag against those seen and apply it */
 static int
 record_use_tag(const struct record_tag *tag, size_t n,
-    struct smtp2_record *rec, char *why, size_t whylen)
+    struct smtp2_record *rec, bool *has_sp, char *why, size_t whylen)
 {
 	char	q[RECORD_QUOTE_MAX + 4];
 
@@ -344,6 +412,12 @@ record_use_tag(const struct record_tag *tag, size_t n,
 	}
 	if (record_tag_is(tag, "p"))
 		return (record_policy(tag, &rec->policy, why, whylen));
+	if (record_tag_is(tag, "sp")) {
+		*has_sp = true;
+		return (record_policy(tag, &rec->subdomain_policy, why, whylen));
+	}
+	if (record_tag_is(tag, "hosts"))
+		return (record_hosts(tag, rec, why, whylen));
 	return (0);				/* unknown tags are ignored */
 }
 
@@ -354,9 +428,12 @@ smtp2_record_parse(const char *txt, size_t len,
 {
 	struct record_scan sc = {txt, len, 0};
 	struct record_tag seen[RECORD_TAGS_MAX], tag;
-	struct smtp2_record tmp = {SMTP2_POLICY_NONE};
+	struct smtp2_record tmp;
 	size_t	n = 0;
+	bool	has_sp = false;
 	int	got;
+
+	memset(&tmp, 0, sizeof(tmp));
 
 	if (txt == NULL || !record_is_ours(txt, len)) {
 		smtp2_why(why, whylen, "not a v=" RECORD_VERSION " record");
@@ -375,12 +452,14 @@ smtp2_record_parse(const char *txt, size_t len,
 			    RECORD_TAGS_MAX);
 			return (SMTP2_RECORD_INVALID);
 		}
-		if (record_use_tag(&tag, n, &tmp, why, whylen) < 0)
+		if (record_use_tag(&tag, n, &tmp, &has_sp, why, whylen) < 0)
 			return (SMTP2_RECORD_INVALID);
 		seen[n++] = tag;
 	}
 	if (got < 0)
 		return (SMTP2_RECORD_INVALID);
+	if (!has_sp)
+		tmp.subdomain_policy = tmp.policy;
 	if (rec != NULL)
 		*rec = tmp;
 	smtp2_why(why, whylen, "p=%s", smtp2_policy_name(tmp.policy));
@@ -394,7 +473,7 @@ smtp2_record_select(const char *const *txts,
     char *why, size_t whylen)
 {
 	enum smtp2_record_status st, found = SMTP2_RECORD_ABSENT;
-	struct smtp2_record one, tmp = {SMTP2_POLICY_NONE};
+	struct smtp2_record one, tmp = {0};
 	char	one_why[160], tmp_why[160] = "";
 	size_t	i, ours = 0;
 

@@ -104,7 +104,7 @@ static void parse_expect(struct fixture_case *c, char *status)
 /* check_case - run one fixture case */
 static void check_case(const struct fixture_case *c)
 {
-	struct smtp2_record rec = {SMTP2_POLICY_TAG};
+	struct smtp2_record rec = {.policy = SMTP2_POLICY_TAG};
 	char	why[WHY_LEN] = "";
 	enum smtp2_record_status st;
 
@@ -335,7 +335,31 @@ static void test_record_policy_names(void **state)
 	assert_string_equal(smtp2_policy_name((enum smtp2_policy)42), "invalid");
 }
 
-int main(void)
+/* test_record_sp_hosts - what sp= and hosts= leave in the record */
+static void
+test_record_sp_hosts(void **state)
+{
+	static const char *const txt =
+	    "v=SMTP2v1; p=enforce; sp=tag; hosts=*.mail.provider.test : mx.b.test";
+	struct smtp2_record rec;
+
+	(void)state;
+	assert_int_equal(smtp2_record_parse(txt, strlen(txt), &rec, NULL, 0),
+	    SMTP2_RECORD_OK);
+	assert_int_equal(rec.policy, SMTP2_POLICY_ENFORCE);
+	assert_int_equal(rec.subdomain_policy, SMTP2_POLICY_TAG);
+	assert_int_equal(rec.n_hosts, 2);
+	assert_string_equal(rec.hosts[0], "*.mail.provider.test");
+	assert_string_equal(rec.hosts[1], "mx.b.test");
+	/* Without sp=, subdomains get p=. */
+	assert_int_equal(smtp2_record_parse("v=SMTP2v1; p=tag", 16, &rec,
+	    NULL, 0), SMTP2_RECORD_OK);
+	assert_int_equal(rec.subdomain_policy, SMTP2_POLICY_TAG);
+	assert_int_equal(rec.n_hosts, 0);
+}
+
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_fixture),
@@ -345,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_record_long_value),
 		cmocka_unit_test(test_record_many_tags),
 		cmocka_unit_test(test_record_policy_names),
+		cmocka_unit_test(test_record_sp_hosts),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

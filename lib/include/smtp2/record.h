@@ -17,8 +17,19 @@ enum smtp2_policy {
 	SMTP2_POLICY_ENFORCE		/* p=enforce: refuse unverified mail */
 };
 
+#define SMTP2_RECORD_HOSTS_MAX	8	/* entries in hosts= */
+#define SMTP2_HOST_MAX		253
+
 struct smtp2_record {
 	enum smtp2_policy policy;
+	/* sp=: what the record asks for subdomains that publish no record of
+	 * their own (docs/record.md, "Subdomains"); p= when absent. */
+	enum smtp2_policy subdomain_policy;
+	/* hosts=: servers allowed to send for the domain, by certificate
+	 * name (RFC 6125 patterns, "*.mail.provider.net"), e.g. an
+	 * outsourced provider; colon-separated in the record. */
+	size_t	n_hosts;
+	char	hosts[SMTP2_RECORD_HOSTS_MAX][SMTP2_HOST_MAX + 1];
 };
 
 enum smtp2_record_status {
