@@ -29,6 +29,7 @@
 #include <smtp2/conf.h>
 #include <smtp2/dns.h>
 #include "conf_check.h"
+#include "conf_int.h"
 
 #define CONF_STR_MAX	4095		/* longest string value accepted */
 #define CONF_NAME_MAX	32		/* longest name worth a suggestion */
@@ -38,7 +39,8 @@ enum conf_type {
 	CONF_PATH,			/* a file name; relative to milter.conf's directory */
 	CONF_UINT,			/* an integer within min..max */
 	CONF_ENUM,			/* one of the choices */
-	CONF_LIST			/* min..max strings */
+	CONF_LIST,			/* min..max strings */
+	CONF_CUSTOM			/* parsed by its own function */
 };
 
 struct conf_choice {
@@ -47,6 +49,8 @@ struct conf_choice {
 };
 
 typedef int (*conf_check_fn)(const char *value, char *why, size_t whylen);
+typedef int (*conf_custom_fn)(struct conf_load *, struct smtp2_conf *,
+    const config_setting_t *);
 
 struct conf_key {
 	const char	*group;
@@ -59,15 +63,9 @@ struct conf_key {
 	conf_check_fn	check;		/* STR, LIST entries; may be NULL */
 	size_t		off;		/* where in struct smtp2_conf */
 	size_t		n_off;		/* LIST: where the entry count goes */
+	conf_custom_fn	custom;		/* CUSTOM */
 };
 
-/* What one load needs to name errors and resolve relative paths. */
-struct conf_load {
-	const char	*file;
-	char		*dir;		/* milter.conf's directory, absolute if possible */
-	char		*why;
-	size_t		whylen;
-};
 
 
 static const struct conf_choice conf_dnssec_choices[] = {
@@ -92,6 +90,12 @@ static const struct conf_choice conf_tls_source_choices[] = {
 	{ NULL, 0 }
 };
 
+static const struct conf_choice conf_revocation_choices[] = {
+	{ "soft-fail", SMTP2_REVOCATION_SOFT_FAIL },
+	{ "hard-fail", SMTP2_REVOCATION_HARD_FAIL },
+	{ NULL, 0 }
+};
+
 static const struct conf_choice conf_level_choices[] = {
 	{ "err", SMTP2_LOG_ERR },
 	{ "warning", SMTP2_LOG_WARNING },
@@ -103,15 +107,17 @@ static const struct conf_choice conf_level_choices[] = {
 
 #define OFF(f)	offsetof(struct smtp2_conf, f)
 #define STR(g, n, def, check, f) \
-	{ g, n, CONF_STR, def, 0, 0, 0, NULL, check, OFF(f), 0 }
+	{ g, n, CONF_STR, def, 0, 0, 0, NULL, check, OFF(f), 0, NULL }
 #define PATH(g, n, def, f) \
-	{ g, n, CONF_PATH, def, 0, 0, 0, NULL, NULL, OFF(f), 0 }
+	{ g, n, CONF_PATH, def, 0, 0, 0, NULL, NULL, OFF(f), 0, NULL }
 #define UINT(g, n, def, min, max, f) \
-	{ g, n, CONF_UINT, NULL, def, min, max, NULL, NULL, OFF(f), 0 }
+	{ g, n, CONF_UINT, NULL, def, min, max, NULL, NULL, OFF(f), 0, NULL }
 #define ENUM(g, n, def, choices, f) \
-	{ g, n, CONF_ENUM, def, 0, 0, 0, choices, NULL, OFF(f), 0 }
+	{ g, n, CONF_ENUM, def, 0, 0, 0, choices, NULL, OFF(f), 0, NULL }
+#define CUSTOM(g, n, fn) \
+	{ g, n, CONF_CUSTOM, NULL, 0, 0, 0, NULL, NULL, 0, 0, fn }
 #define LIST(g, n, def, min, max, check, f, nf) \
-	{ g, n, CONF_LIST, def, 0, min, max, NULL, check, OFF(f), OFF(nf) }
+	{ g, n, CONF_LIST, def, 0, min, max, NULL, check, OFF(f), OFF(nf), NULL }
 
 /* Every key milter.conf knows; docs/milter.conf.5 describes each one. */
 static const struct conf_key conf_keys[] = {
@@ -122,6 +128,14 @@ static const struct conf_key conf_keys[] = {
 	UINT("dns", "timeout_ms", 3000, 100, 60000, dns.timeout_ms),
 	UINT("dns", "cache_entries", 10000, 0, 1000000, dns.cache_entries),
 	PATH("tls", "ca_file", "/etc/ssl/certs/ca-certificates.crt", tls.ca_file),
+	PATH("tls", "ca_dir", NULL, tls.ca_dir),
+	PATH("tls", "crl_file", NULL, tls.crl_file),
+	UINT("tls", "clock_skew", 300, 0, 86400, tls.clock_skew),
+	UINT("tls", "min_rsa_bits", 2048, 1024, 16384, tls.min_rsa_bits),
+	UINT("tls", "min_ec_bits", 256, 224, 571, tls.min_ec_bits),
+	ENUM("tls", "revocation", "soft-fail", conf_revocation_choices,
+	    tls.revocation),
+	CUSTOM("tls", "domain_cas", smtp2_conf_parse_domain_cas),
 	ENUM("policy", "mode", "permissive", conf_mode_choices, policy.mode),
 	STR("policy", "authserv_id", NULL, smtp2_conf_check_hostname, policy.authserv_id),
 	STR("milter", "socket", "unix:/run/smtp2/milter.sock",
@@ -146,11 +160,11 @@ _Static_assert(sizeof(enum smtp2_dnssec_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_tls_source) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_log_level) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum smtp2_revocation_stance) == sizeof(int), "enum size");
 
-/* conf_fail - "FILE:LINE: what" into the caller's buffer; returns -1 */
-static int
-__attribute__((format(printf, 3, 4)))
-conf_fail(struct conf_load *ld, const config_setting_t *s, const char *fmt, ...)
+/* smtp2_conf_fail - "FILE:LINE: what" into the caller's buffer; returns -1 */
+int
+smtp2_conf_fail(struct conf_load *ld, const config_setting_t *s, const char *fmt, ...)
 {
 	const char *file = ld->file;
 	unsigned line = 0;
@@ -251,9 +265,9 @@ conf_suggest(const char *group, const char *name, char *buf, size_t len)
 	return buf;
 }
 
-/* conf_strdup_path - copy s; a relative path is taken from milter.conf's directory */
-static char *
-conf_strdup_path(const struct conf_load *ld, const char *s)
+/* smtp2_conf_path - copy s; a relative path is taken from milter.conf's directory */
+char *
+smtp2_conf_path(const struct conf_load *ld, const char *s)
 {
 	char *p;
 	size_t n;
@@ -321,6 +335,8 @@ conf_set_default(struct smtp2_conf *c, const struct conf_key *k)
 	case CONF_ENUM:
 		conf_store_int(c, k, conf_choice_find(k->choices, k->def));
 		return 0;
+	case CONF_CUSTOM:
+		return 0;		/* absent means empty */
 	case CONF_LIST:
 		if ((v = calloc(1, sizeof(*v))) == NULL || (v[0] = strdup(k->def)) == NULL) {
 			free(v);
@@ -401,6 +417,9 @@ smtp2_conf_free(struct smtp2_conf *c)
 	conf_list_free(c->dns.resolvers, c->dns.n_resolvers);
 	free(c->dns.trust_anchors);
 	free(c->tls.ca_file);
+	free(c->tls.ca_dir);
+	free(c->tls.crl_file);
+	smtp2_conf_domain_cas_free(c->tls.domain_cas, c->tls.n_domain_cas);
 	free(c->policy.authserv_id);
 	free(c->milter.socket);
 	free(c->milter.policyd);
@@ -430,21 +449,21 @@ conf_get_string(struct conf_load *ld, const struct conf_key *k,
 	char why[320];
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_fail(ld, s, "%s.%s: expected %s", k->group, k->name, what);
+		smtp2_conf_fail(ld, s, "%s.%s: expected %s", k->group, k->name, what);
 		return NULL;
 	}
 	v = config_setting_get_string(s);
 	if (v[0] == '\0') {
-		conf_fail(ld, s, "%s.%s: empty value", k->group, k->name);
+		smtp2_conf_fail(ld, s, "%s.%s: empty value", k->group, k->name);
 		return NULL;
 	}
 	if (strlen(v) > CONF_STR_MAX) {
-		conf_fail(ld, s, "%s.%s: longer than %d bytes", k->group, k->name,
+		smtp2_conf_fail(ld, s, "%s.%s: longer than %d bytes", k->group, k->name,
 		    CONF_STR_MAX);
 		return NULL;
 	}
 	if (k->check != NULL && k->check(v, why, sizeof(why)) < 0) {
-		conf_fail(ld, s, "%s.%s: %s", k->group, k->name, why);
+		smtp2_conf_fail(ld, s, "%s.%s: %s", k->group, k->name, why);
 		return NULL;
 	}
 	return v;
@@ -509,13 +528,13 @@ conf_apply_uint(struct conf_load *ld, struct smtp2_conf *c,
 
 	if (config_setting_type(s) != CONFIG_TYPE_INT
 	    && config_setting_type(s) != CONFIG_TYPE_INT64)
-		return conf_fail(ld, s, "%s.%s: expected an integer", k->group, k->name);
+		return smtp2_conf_fail(ld, s, "%s.%s: expected an integer", k->group, k->name);
 	v = config_setting_get_int64(s);
 	if (config_setting_type(s) == CONFIG_TYPE_INT && conf_int_literal(s, &written) == 0
 	    && written != v)
 		v = written;	/* wrapped by libconfig: out of any range we have */
 	if (v < k->min || v > k->max)
-		return conf_fail(ld, s, "%s.%s: %lld is out of range %lld..%lld",
+		return smtp2_conf_fail(ld, s, "%s.%s: %lld is out of range %lld..%lld",
 		    k->group, k->name, v, k->min, k->max);
 	*(unsigned *)((char *)c + k->off) = (unsigned)v;
 	return 0;
@@ -533,7 +552,7 @@ conf_apply_enum(struct conf_load *ld, struct smtp2_conf *c,
 	if ((v = conf_get_string(ld, k, s, "a string")) == NULL)
 		return -1;
 	if ((value = conf_choice_find(k->choices, v)) < 0)
-		return conf_fail(ld, s, "%s.%s: '%s' is not one of %s", k->group,
+		return smtp2_conf_fail(ld, s, "%s.%s: '%s' is not one of %s", k->group,
 		    k->name, v, conf_choices_text(k->choices, names, sizeof(names)));
 	conf_store_int(c, k, value);
 	return 0;
@@ -549,9 +568,9 @@ conf_apply_str(struct conf_load *ld, struct smtp2_conf *c,
 
 	if ((v = conf_get_string(ld, k, s, "a string")) == NULL)
 		return -1;
-	copy = k->type == CONF_PATH ? conf_strdup_path(ld, v) : strdup(v);
+	copy = k->type == CONF_PATH ? smtp2_conf_path(ld, v) : strdup(v);
 	if (copy == NULL)
-		return conf_fail(ld, s, "out of memory");
+		return smtp2_conf_fail(ld, s, "out of memory");
 	conf_store_str(c, k, copy);
 	return 0;
 }
@@ -568,20 +587,20 @@ conf_apply_list(struct conf_load *ld, struct smtp2_conf *c,
 
 	if (config_setting_type(s) != CONFIG_TYPE_ARRAY
 	    && config_setting_type(s) != CONFIG_TYPE_LIST)
-		return conf_fail(ld, s, "%s.%s: expected a list of strings, [ \"...\" ]",
+		return smtp2_conf_fail(ld, s, "%s.%s: expected a list of strings, [ \"...\" ]",
 		    k->group, k->name);
 	n = config_setting_length(s);
 	if (n < k->min || n > k->max)
-		return conf_fail(ld, s, "%s.%s: %d entries; %lld to %lld expected",
+		return smtp2_conf_fail(ld, s, "%s.%s: %d entries; %lld to %lld expected",
 		    k->group, k->name, n, k->min, k->max);
 	if ((vec = calloc((size_t)n, sizeof(*vec))) == NULL)
-		return conf_fail(ld, s, "out of memory");
+		return smtp2_conf_fail(ld, s, "out of memory");
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(s, (unsigned)i);
 		if ((v = conf_get_string(ld, k, e, "a list of strings")) == NULL
 		    || (vec[i] = strdup(v)) == NULL) {
 			conf_list_free(vec, (size_t)n);
-			return v == NULL ? -1 : conf_fail(ld, s, "out of memory");
+			return v == NULL ? -1 : smtp2_conf_fail(ld, s, "out of memory");
 		}
 	}
 	conf_store_list(c, k, vec, (size_t)n);
@@ -600,6 +619,8 @@ conf_apply(struct conf_load *ld, struct smtp2_conf *c,
 		return conf_apply_enum(ld, c, k, s);
 	case CONF_LIST:
 		return conf_apply_list(ld, c, k, s);
+	case CONF_CUSTOM:
+		return k->custom(ld, c, s);
 	default:
 		return conf_apply_str(ld, c, k, s);
 	}
@@ -630,11 +651,11 @@ conf_walk_group(struct conf_load *ld, struct smtp2_conf *c,
 	int i;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return conf_fail(ld, g, "%s: expected a group, %s = { ... };", group, group);
+		return smtp2_conf_fail(ld, g, "%s: expected a group, %s = { ... };", group, group);
 	for (i = 0; i < config_setting_length(g); i++) {
 		s = config_setting_get_elem(g, (unsigned)i);
 		if ((k = conf_key_find(group, config_setting_name(s))) == NULL)
-			return conf_fail(ld, s, "unknown setting '%s.%s'%s", group,
+			return smtp2_conf_fail(ld, s, "unknown setting '%s.%s'%s", group,
 			    config_setting_name(s), conf_suggest(group,
 			    config_setting_name(s), hint, sizeof(hint)));
 		if (conf_apply(ld, c, k, s) < 0)
@@ -654,7 +675,7 @@ conf_walk(struct conf_load *ld, struct smtp2_conf *c, const config_t *cfg)
 	for (i = 0; i < config_setting_length(root); i++) {
 		g = config_setting_get_elem(root, (unsigned)i);
 		if (conf_key_find(config_setting_name(g), NULL) == NULL)
-			return conf_fail(ld, g, "unknown setting '%s'%s",
+			return smtp2_conf_fail(ld, g, "unknown setting '%s'%s",
 			    config_setting_name(g), conf_suggest(NULL,
 			    config_setting_name(g), hint, sizeof(hint)));
 		if (conf_walk_group(ld, c, g) < 0)
@@ -681,9 +702,9 @@ conf_check_anchors(struct conf_load *ld, const struct smtp2_conf *c,
 	}
 	n = smtp2_dns_count_anchors(c->dns.trust_anchors, why, sizeof(why));
 	if (n < 0)
-		return conf_fail(ld, s, "dns.trust_anchors: %s%s", why, dflt);
+		return smtp2_conf_fail(ld, s, "dns.trust_anchors: %s%s", why, dflt);
 	if (n == 0)
-		return conf_fail(ld, s, "dns.trust_anchors: no DS or DNSKEY record"
+		return smtp2_conf_fail(ld, s, "dns.trust_anchors: no DS or DNSKEY record"
 		    " in %s%s", c->dns.trust_anchors, dflt);
 	return 0;
 }
@@ -696,9 +717,9 @@ conf_morechecks(struct conf_load *ld, struct smtp2_conf *c, const config_t *cfg)
 	bool own_id = c->policy.authserv_id != NULL;
 
 	if (conf_computed(c) < 0)
-		return conf_fail(ld, NULL, "out of memory");
+		return smtp2_conf_fail(ld, NULL, "out of memory");
 	if (!own_id && smtp2_conf_check_hostname(c->policy.authserv_id, why, sizeof(why)) < 0)
-		return conf_fail(ld, config_lookup(cfg, "policy"), "policy.authserv_id:"
+		return smtp2_conf_fail(ld, config_lookup(cfg, "policy"), "policy.authserv_id:"
 		    " %s, from gethostname(); set policy.authserv_id", why);
 	return conf_check_anchors(ld, c, cfg);
 }

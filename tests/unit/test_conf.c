@@ -93,6 +93,22 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-log-to.conf", "bad-log-to.conf:3: log.to: '/var/log/smtp2.log'"
 	    " is not syslog, stderr or file:/path" },
 	{ "bad-empty-string.conf", "bad-empty-string.conf:3: tls.ca_file: empty value" },
+	{ "bad-revocation.conf", "bad-revocation.conf:3: tls.revocation: 'ignore' is not"
+	    " one of soft-fail, hard-fail" },
+	{ "bad-skew.conf",
+	    "bad-skew.conf:3: tls.clock_skew: 100000 is out of range 0..86400" },
+	{ "bad-cas-type.conf", "bad-cas-type.conf:3: tls.domain_cas: expected a list of"
+	    " groups" },
+	{ "bad-cas-key.conf", "bad-cas-key.conf:4: unknown setting"
+	    " 'tls.domain_cas.issuer' (domain, issuers, ca_file)" },
+	{ "bad-cas-nothing.conf", "bad-cas-nothing.conf:3: tls.domain_cas: bank.test:"
+	    " give issuers, ca_file or both" },
+	{ "bad-cas-domain.conf", "bad-cas-domain.conf:3: tls.domain_cas: domain: 'bank'"
+	    " is not a domain name" },
+	{ "bad-cas-twice.conf", "bad-cas-twice.conf:4: tls.domain_cas: bank.test listed"
+	    " twice" },
+	{ "bad-cas-issuers.conf", "bad-cas-issuers.conf:4: tls.domain_cas: issuers: 0"
+	    " entries; 1 to 16 expected" },
 	{ "no-such-file.conf",
 	    "no-such-file.conf:0: cannot read: No such file or directory" },
 };
@@ -165,6 +181,18 @@ test_good_file(void **state)
 	assert_int_equal(c->dns.timeout_ms, 1500);
 	assert_int_equal(c->dns.cache_entries, 0);
 	assert_string_equal(c->tls.ca_file, "/etc/smtp2/ca.pem");
+	assert_string_equal(c->tls.ca_dir, "/etc/smtp2/cas");
+	assert_non_null(strstr(c->tls.crl_file, "/conf/crls.pem"));
+	assert_int_equal(c->tls.clock_skew, 60);
+	assert_int_equal(c->tls.min_rsa_bits, 3072);
+	assert_int_equal(c->tls.min_ec_bits, 384);
+	assert_int_equal(c->tls.revocation, SMTP2_REVOCATION_HARD_FAIL);
+	assert_int_equal(c->tls.n_domain_cas, 2);
+	assert_string_equal(c->tls.domain_cas[0].domain, "bank.test");
+	assert_int_equal(c->tls.domain_cas[0].n_issuers, 2);
+	assert_string_equal(c->tls.domain_cas[0].issuers[1], "Bank Issuing CA 2");
+	assert_null(c->tls.domain_cas[0].ca_file);
+	assert_non_null(strstr(c->tls.domain_cas[1].ca_file, "/conf/other-cas.pem"));
 	assert_int_equal(c->policy.mode, SMTP2_MODE_ENFORCE);
 	assert_string_equal(c->policy.authserv_id, "mx1.example.test");
 	assert_string_equal(c->milter.socket, "inet:8891@127.0.0.1");
@@ -194,6 +222,13 @@ check_defaults(const struct smtp2_conf *c)
 	assert_int_equal(c->dns.timeout_ms, 3000);
 	assert_int_equal(c->dns.cache_entries, 10000);
 	assert_string_equal(c->tls.ca_file, "/etc/ssl/certs/ca-certificates.crt");
+	assert_null(c->tls.ca_dir);
+	assert_null(c->tls.crl_file);
+	assert_int_equal(c->tls.clock_skew, 300);
+	assert_int_equal(c->tls.min_rsa_bits, 2048);
+	assert_int_equal(c->tls.min_ec_bits, 256);
+	assert_int_equal(c->tls.revocation, SMTP2_REVOCATION_SOFT_FAIL);
+	assert_int_equal(c->tls.n_domain_cas, 0);
 	assert_int_equal(c->policy.mode, SMTP2_MODE_PERMISSIVE);
 	gethostname(host, sizeof(host) - 1);
 	assert_string_equal(c->policy.authserv_id, host);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include <smtp2/cert.h>
 #include <smtp2/decide.h>
 #include <smtp2/result.h>
 
@@ -26,6 +27,20 @@ enum smtp2_tls_source {
 	SMTP2_TLS_SOURCE_MACROS		/* Sendmail: {verify}, {cert_fp}, ... */
 };
 
+/*
+ * Per-domain CA pinning: only these CAs may prove the domain (and its
+ * subdomains) by PKIX, limiting what one compromised CA can do.  The MTA
+ * verifies the chain and names only the issuer, so issuers lists the CNs
+ * of the CAs allowed to have issued the sending certificate; ca_file
+ * serves where the whole chain is at hand (smtp2-check).
+ */
+struct smtp2_conf_domain_cas {
+	char	*domain;
+	char	*ca_file;	/* NULL: none given */
+	char	**issuers;
+	size_t	n_issuers;
+};
+
 struct smtp2_conf {
 	char		*path;
 	struct {
@@ -38,6 +53,14 @@ struct smtp2_conf {
 	} dns;
 	struct {
 		char	*ca_file;
+		char	*ca_dir;	/* NULL: none */
+		char	*crl_file;	/* NULL: no CRLs */
+		unsigned clock_skew;	/* seconds */
+		unsigned min_rsa_bits;
+		unsigned min_ec_bits;
+		enum smtp2_revocation_stance revocation;
+		struct smtp2_conf_domain_cas *domain_cas;	/* per-domain CA pinning */
+		size_t	n_domain_cas;
 	} tls;
 	struct {
 		enum smtp2_mode mode;
