@@ -32,8 +32,9 @@
 #include "tlsfacts.h"
 
 /* TLS macros, asked for at HELO (after STARTTLS) and again at MAIL. */
-#define TLS_MACROS	"{verify} {cert_subject} {cn_subject} {cert_fp} " \
-			"{cert_md5} {tls_version} {cipher} {auth_authen} i"
+#define TLS_MACROS	"{verify} {cert_subject} {cn_subject} {cert_issuer} " \
+			"{cn_issuer} {cert_fp} {cert_md5} {tls_version} {cipher} " \
+			"{auth_authen} i"
 
 static const struct smtp2_conf *conf;		/* read-only after start */
 static struct smtp2_dns_cache *dns_cache;	/* shared, thread-safe */
@@ -141,6 +142,8 @@ tls_refresh(SMFICTX *ctx, struct session *s)
 	m.cert_md5 = smfi_getsymval(ctx, "{cert_md5}");
 	m.tls_version = smfi_getsymval(ctx, "{tls_version}");
 	m.cipher = smfi_getsymval(ctx, "{cipher}");
+	m.cert_issuer = smfi_getsymval(ctx, "{cert_issuer}");
+	m.cn_issuer = smfi_getsymval(ctx, "{cn_issuer}");
 	s->tls_sendmail = milter_tls_from_macros(&m, &s->tls);
 }
 

@@ -114,6 +114,15 @@ sendmail_facts(const struct tls_macros *m, struct smtp2_tls_facts *f)
 		if (cn != NULL && xtext_decode(cn, len, f->subject_cn,
 		    sizeof(f->subject_cn)) < 0)
 			f->subject_cn[0] = '\0';
+		if (present(m->cn_issuer))
+			cn = m->cn_issuer, len = strlen(cn);
+		else if (present(m->cert_issuer))
+			cn = dn_cn(m->cert_issuer, &len);
+		else
+			cn = NULL;
+		if (cn != NULL && xtext_decode(cn, len, f->issuer_cn,
+		    sizeof(f->issuer_cn)) < 0)
+			f->issuer_cn[0] = '\0';
 	}
 	/* A 32-byte digest is SHA-256; MD5 (16) or SHA-1 (20) fit no pin. */
 	if (present(m->cert_fp) &&
@@ -134,6 +143,7 @@ postfix_facts(const struct tls_macros *m, struct smtp2_tls_facts *f)
 	f->cert_presented = true;
 	f->cert_trusted = true;
 	memcpy(f->subject_cn, m->cert_subject, strlen(m->cert_subject) + 1);
+	copy_text(f->issuer_cn, sizeof(f->issuer_cn), m->cert_issuer);
 }
 
 /* milter_tls_from_macros - see tlsfacts.h */

@@ -29,6 +29,8 @@ struct tls_macros {
 	const char	*cert_md5;	/* {cert_md5} (Sendmail only) */
 	const char	*tls_version;	/* {tls_version} */
 	const char	*cipher;	/* {cipher} */
+	const char	*cert_issuer;	/* {cert_issuer}: Postfix CN, Sendmail DN */
+	const char	*cn_issuer;	/* {cn_issuer} (Sendmail only) */
 };
 
 /*

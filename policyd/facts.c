@@ -101,7 +101,7 @@ int
 policyd_facts_from_attrs(const struct smtp2d_attrs *a,
     struct smtp2_tls_facts *f, bool *other_digest, char *why, size_t whylen)
 {
-	const char *subject;
+	const char *subject, *issuer;
 
 	smtp2_tls_facts_init(f);
 	*other_digest = false;
@@ -123,6 +123,15 @@ policyd_facts_from_attrs(const struct smtp2d_attrs *a,
 		/* Postfix names the subject only when the chain verified. */
 		f->cert_presented = true;
 		f->cert_trusted = true;
+	}
+	/* The issuer's CN, for per-domain CA pinning (tls.domain_cas). */
+	issuer = smtp2d_attr_get(a, "ccert_issuer");
+	if (issuer != NULL && *issuer != 0 && policyd_xtext_decode(issuer,
+	    f->issuer_cn, sizeof(f->issuer_cn)) < 0) {
+		snprintf(why, whylen, "malformed ccert_issuer (bad xtext, control "
+		    "character or longer than %zu bytes)", sizeof(f->issuer_cn) - 1);
+		f->issuer_cn[0] = 0;
+		return -1;
 	}
 	copy_info(a, "encryption_protocol", f->protocol, sizeof(f->protocol));
 	copy_info(a, "encryption_cipher", f->cipher, sizeof(f->cipher));

@@ -303,6 +303,7 @@ test_tls_sendmail_ok(void **state)
 {
 	struct tls_macros m = { .verify = "OK", .cert_subject = "/C=DE/O=A/CN=other.a.test",
 	    .cn_subject = "mx.a.test", .cert_fp = FP_SHA256, .cert_md5 = FP_MD5,
+	    .cert_issuer = "/C=DE/O=A/CN=A Issuing CA",
 	    .tls_version = "TLSv1.3", .cipher = "TLS_AES_256_GCM_SHA384" };
 	struct smtp2_tls_facts f;
 
@@ -311,6 +312,7 @@ test_tls_sendmail_ok(void **state)
 	assert_true(f.cert_presented);
 	assert_true(f.cert_trusted);
 	assert_string_equal(f.subject_cn, "mx.a.test");
+	assert_string_equal(f.issuer_cn, "A Issuing CA");
 	assert_true(f.have_cert_sha256);
 	assert_int_equal(f.cert_sha256[0], 0xAA);
 	assert_int_equal(f.cert_sha256[31], 0x1F);
@@ -392,7 +394,7 @@ static void
 test_tls_postfix(void **state)
 {
 	struct tls_macros m = { .cert_subject = "mx.a.test", .tls_version = "TLSv1.2",
-	    .cipher = "ECDHE-RSA-AES256-GCM-SHA384" };
+	    .cipher = "ECDHE-RSA-AES256-GCM-SHA384", .cert_issuer = "A Issuing CA" };
 	struct smtp2_tls_facts f;
 	char big[400];
 
@@ -401,6 +403,7 @@ test_tls_postfix(void **state)
 	assert_true(f.cert_presented);
 	assert_true(f.cert_trusted);
 	assert_string_equal(f.subject_cn, "mx.a.test");
+	assert_string_equal(f.issuer_cn, "A Issuing CA");
 	assert_false(f.have_cert_sha256);
 	assert_string_equal(f.protocol, "TLSv1.2");
 

@@ -726,7 +726,8 @@ test_facts(void **state)
 	snprintf(cfp, sizeof(cfp), "ccert_fingerprint=%s", other_fp);
 	snprintf(spki, sizeof(spki), "ccert_pubkey_fingerprint=%s", pin_fp);
 	ask(f, "request=smtpd_access_policy", "protocol_state=HELO", CLIENT, cfp,
-	    spki, "ccert_subject=mx+2Ebank.test", "encryption_protocol=TLSv1.2",
+	    spki, "ccert_subject=mx+2Ebank.test", "ccert_issuer=Bank+20CA",
+	    "encryption_protocol=TLSv1.2",
 	    "encryption_cipher=ECDHE-RSA-AES256-GCM-SHA384", NULL);
 	assert_int_equal(policyd_session_get(f->sessions, "192.0.2.1", "41234",
 	    &tf, policyd_session_clock()), 1);
@@ -735,6 +736,7 @@ test_facts(void **state)
 	assert_int_equal(tf.spki_sha256[0], 0x10);
 	assert_int_equal(tf.cert_sha256[31], 0xa0 + 31);
 	assert_string_equal(tf.subject_cn, "mx.bank.test");
+	assert_string_equal(tf.issuer_cn, "Bank CA");
 	assert_string_equal(tf.protocol, "TLSv1.2");
 	assert_string_equal(tf.cipher, "ECDHE-RSA-AES256-GCM-SHA384");
 

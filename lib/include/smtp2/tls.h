@@ -13,6 +13,8 @@
 
 #define SMTP2_SHA256_LEN 32
 
+struct smtp2_chain;
+
 struct smtp2_tls_facts {
 	bool	cert_presented;		/* a client certificate was seen */
 	bool	cert_trusted;		/* the MTA verified its chain against its CAs */
@@ -23,6 +25,11 @@ struct smtp2_tls_facts {
 	unsigned char spki_sha256[SMTP2_SHA256_LEN];
 	char	protocol[32];		/* "TLSv1.3", "" without TLS */
 	char	cipher[96];
+	char	issuer_cn[256];		/* CN of the leaf's issuer, "" when unknown */
+	/* The whole chain, when the caller has it (smtp2-check, future MTAs):
+	 * then every TLSA usage can be judged and PKIX is checked here, not
+	 * taken on the MTA's word.  Borrowed; NULL under Postfix. */
+	const struct smtp2_chain *chain;
 };
 
 void smtp2_tls_facts_init(struct smtp2_tls_facts *f);
