@@ -26,6 +26,7 @@
 /* Library. */
 #include <smtp2/conf.h>
 #include <smtp2/dns.h>
+#include <smtp2/verify.h>
 
 /* Utility library. */
 #include "daemon.h"
@@ -33,6 +34,7 @@
 
 /* Application-specific. */
 #include "callbacks.h"
+#include "verdict.h"
 
 #define EXIT_USAGE		64
 #define MILTER_IO_TIMEOUT	600	/* s; above Postfix's 300 s content timeout */
@@ -155,6 +157,7 @@ main(int argc, char **argv)
 	struct smtp2d_args args;
 	struct smtp2_conf *conf;
 	struct smtp2_dns_cache *cache = NULL;
+	struct smtp2_verify_setup *setup = NULL;
 	char why[256];
 	int status = 1, r;
 
@@ -170,14 +173,20 @@ main(int argc, char **argv)
 	}
 	/* A peer that goes away must not kill every other connection. */
 	signal(SIGPIPE, SIG_IGN);
-	if (conf->dns.cache_entries > 0 && (cache = smtp2_dns_cache_new(
+	/* Neither MTA hands a milter the chain: no CA stores to load. */
+	if ((setup = smtp2_verify_setup_new(conf, false, why, sizeof(why))) == NULL)
+		log_err("verification set-up: %s", why);
+	else if (conf->dns.cache_entries > 0 && (cache = smtp2_dns_cache_new(
 	    conf->dns.cache_entries, DNS_CACHE_TTL_CAP)) == NULL)
 		log_err("out of memory for the DNS cache");
-	else
+	else {
+		milter_verdict_opts(smtp2_verify_setup_opts(setup));
 		status = serve(&args, conf, cache);
+	}
 	log_info("stopped");
 	if (cache != NULL)
 		smtp2_dns_cache_free(cache);
+	smtp2_verify_setup_free(setup);
 	smtp2d_log_close();
 	smtp2_conf_free(conf);
 	return status;

@@ -19,6 +19,16 @@
 #include "policyq.h"
 #include "verdict.h"
 
+/* Set once at start (milter_verdict_opts), read-only while serving. */
+static const struct smtp2_verify_opts *vopts;
+
+/* milter_verdict_opts - see verdict.h */
+void
+milter_verdict_opts(const struct smtp2_verify_opts *opts)
+{
+	vopts = opts;
+}
+
 /* resolver - the session's resolver, made on first use */
 static struct smtp2_dns *
 resolver(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
@@ -51,7 +61,10 @@ verify_local(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 
 	if ((dns = resolver(conf, cache, s, why, whylen)) == NULL)
 		return -1;
-	smtp2_verify(dns, conf->dns.dnssec, domain, &s->tls, v);
+	if (vopts != NULL)
+		smtp2_verify_with(dns, vopts, domain, &s->tls, v);
+	else
+		smtp2_verify(dns, conf->dns.dnssec, domain, &s->tls, v);
 	return 0;
 }
 

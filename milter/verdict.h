@@ -25,6 +25,13 @@ int milter_verdict_get(const struct smtp2_conf *conf, struct smtp2_dns_cache *ca
     struct session *s, const char *domain, struct smtp2_verdict *v,
     char *why, size_t whylen);
 
+/*
+ * milter_verdict_opts - the verification options every local verification
+ * uses (dnssec, per-domain CA pinning); set once at start, before any
+ * connection, and read-only afterwards.  opts is borrowed.
+ */
+void milter_verdict_opts(const struct smtp2_verify_opts *opts);
+
 /* milter_verdict_error - a verdict that rests on no lookup: result r, reason why,
  * domain (may be NULL or ""). */
 void milter_verdict_error(struct smtp2_verdict *v, enum smtp2_result r,

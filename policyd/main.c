@@ -76,11 +76,12 @@ fail(const struct smtp2_conf *conf, const char *fmt, ...)
 
 /* ctx_setup - shared request context from the configuration */
 static int
-ctx_setup(const struct smtp2_conf *conf, struct policyd_ctx *ctx)
+ctx_setup(const struct smtp2_conf *conf, struct policyd_ctx *ctx,
+    char *why, size_t whylen)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->mode = conf->policy.mode;
-	ctx->verify = smtp2_verify;
+	ctx->verify = smtp2_verify_with;
 	ctx->dns.resolvers = (const char *const *)conf->dns.resolvers;
 	ctx->dns.n_resolvers = conf->dns.n_resolvers;
 	ctx->dns.trust_anchors = conf->dns.trust_anchors;
@@ -89,6 +90,11 @@ ctx_setup(const struct smtp2_conf *conf, struct policyd_ctx *ctx)
 	if (conf->dns.cache_entries > 0 && (ctx->dns.cache =
 	    smtp2_dns_cache_new(conf->dns.cache_entries, DNS_TTL_CAP)) == NULL)
 		return -1;
+	/* Postfix hands over no chain: no CA stores to load. */
+	if ((ctx->setup = smtp2_verify_setup_new(conf, false, why,
+	    whylen)) == NULL)
+		return -1;
+	ctx->vopts = smtp2_verify_setup_opts(ctx->setup);
 	if ((ctx->sessions = policyd_sessions_new(POLICYD_SESSION_MAX,
 	    conf->policyd.session_ttl)) == NULL)
 		return -1;
@@ -162,6 +168,7 @@ ctx_free(struct policyd_ctx *ctx)
 {
 	policyd_sessions_free(ctx->sessions);
 	smtp2_dns_cache_free(ctx->dns.cache);
+	smtp2_verify_setup_free(ctx->setup);
 }
 
 /* main - smtp2-policyd [-ftVh] [-c FILE] [-p PIDFILE] */
@@ -176,6 +183,7 @@ main(int argc, char **argv)
 	int rc;
 
 	memset(&ctx, 0, sizeof(ctx));
+	why[0] = '\0';
 	if ((rc = smtp2d_args_parse(argc, argv, PROG, &args)) != 0)
 		return rc > 0 ? 0 : 64;
 	if ((conf = smtp2d_load_conf(&args, &rc)) == NULL)
@@ -184,8 +192,8 @@ main(int argc, char **argv)
 	    sizeof(why)) < 0) {
 		fprintf(stderr, PROG ": cannot open log %s: %s\n", conf->log.to, why);
 		rc = 1;
-	} else if (ctx_setup(conf, &ctx) < 0) {
-		fail(conf, "out of memory");
+	} else if (ctx_setup(conf, &ctx, why, sizeof(why)) < 0) {
+		fail(conf, "%s", why[0] ? why : "out of memory");
 		rc = 1;
 	} else {
 		rc = dns_check(conf, &ctx) < 0 ? 1 : serve(&args, conf, &ctx, &drained);

@@ -73,7 +73,7 @@ policyd_conn_verdict(struct policyd_conn *c, const char *addr,
 		return 0;
 	if (conn_dns(c, why, whylen) == NULL)
 		return -1;
-	c->ctx->verify(c->dns, c->ctx->dns.dnssec, memo ? key : domain, f, v);
+	c->ctx->verify(c->dns, c->ctx->vopts, memo ? key : domain, f, v);
 	if (memo)
 		policyd_session_memo_put(t, addr, port, f, key, v,
 		    policyd_session_clock());

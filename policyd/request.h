@@ -34,9 +34,9 @@
 #define POLICYD_REPLY_TOO_LARGE \
 	"action=450 4.7.0 smtp2-policyd: request too large\n\n"
 
-/* Same signature as smtp2_verify(); tests and fuzzers substitute theirs. */
+/* Same signature as smtp2_verify_with(); tests and fuzzers substitute theirs. */
 typedef void policyd_verify_fn(struct smtp2_dns *dns,
-    enum smtp2_dnssec_mode dnssec, const char *domain,
+    const struct smtp2_verify_opts *o, const char *domain,
     const struct smtp2_tls_facts *tls, struct smtp2_verdict *v);
 
 /* What every connection shares; read-only once serving starts. */
@@ -44,7 +44,9 @@ struct policyd_ctx {
 	enum smtp2_mode	mode;		/* policy.mode */
 	struct smtp2_dns_opts dns;	/* for per-connection resolvers; .cache shared */
 	struct policyd_sessions *sessions;
-	policyd_verify_fn *verify;	/* smtp2_verify */
+	policyd_verify_fn *verify;	/* smtp2_verify_with */
+	const struct smtp2_verify_opts *vopts;	/* dnssec, per-domain CAs */
+	struct smtp2_verify_setup *setup;	/* owns what vopts points to */
 };
 
 /* One client connection's state.  Owned by one thread. */

@@ -18,27 +18,11 @@
 /* Application-specific. */
 #include <smtp2/dns.h>
 #include <smtp2/record.h>
-#include <smtp2/tlsa.h>
 #include <smtp2/verify.h>
+#include "verify_int.h"
 
 #define VERIFY_NAME_MAX		253	/* RFC 1035, without the final dot */
 #define VERIFY_LABEL_MAX	63
-
-/* What the TLSA lookup established. */
-enum verify_pins {
-	PINS_NONE = 0,		/* no TLSA set (or no certificate to test) */
-	PINS_TEMP,		/* lookup failed or bogus: cannot judge */
-	PINS_WEAK,		/* pins exist but their DNSSEC status is not enough */
-	PINS_MATCH,
-	PINS_NOMATCH,
-	PINS_UNUSABLE		/* pins exist, none evaluable with what we know */
-};
-
-struct verify_pin_result {
-	enum verify_pins state;
-	enum smtp2_dnssec dnssec;	/* of the TLSA answer */
-	char	why[160];
-};
 
 /* verify_label_ok - one LDH label, no hyphen at either end */
 static bool
@@ -192,61 +176,8 @@ out:
 	return (st);
 }
 
-/* verify_pins_trusted - may pins from an answer this secure count? */
-static bool
-verify_pins_trusted(enum smtp2_dnssec_mode mode, enum smtp2_dnssec sec)
-{
-	switch (mode) {
-	case SMTP2_DNSSEC_REQUIRED:
-		return (sec == SMTP2_DNSSEC_SECURE);
-	case SMTP2_DNSSEC_PREFERRED:
-		return (sec == SMTP2_DNSSEC_SECURE || sec == SMTP2_DNSSEC_INSECURE);
-	default:
-		return (sec != SMTP2_DNSSEC_BOGUS);
-	}
-}
-
-/* verify_pins_match - parse the TLSA set and compare it with the cert */
-static void
-verify_pins_match(const struct smtp2_dns_answer *a,
-    const struct smtp2_tls_facts *tls, struct verify_pin_result *pr)
-{
-	struct smtp2_tlsa *rrs;
-	size_t	i, k = 0;
-	unsigned skipped = 0;
-	char	why[128] = "";
-
-	if ((rrs = calloc(a->n, sizeof(*rrs))) == NULL) {
-		pr->state = PINS_TEMP;
-		snprintf(pr->why, sizeof(pr->why), "out of memory");
-		return;
-	}
-	/* Malformed records are skipped: they cannot prove anything. */
-	for (i = 0; i < a->n; i++)
-		if (smtp2_tlsa_parse(a->rr[i].rdata, a->rr[i].len, &rrs[k]) == 0)
-			k++;
-	switch (smtp2_tlsa_match(rrs, k, tls, &skipped, why, sizeof(why))) {
-	case SMTP2_PIN_MATCH:
-		pr->state = PINS_MATCH;
-		snprintf(pr->why, sizeof(pr->why), "%s", why);
-		break;
-	case SMTP2_PIN_NOMATCH:
-		pr->state = PINS_NOMATCH;
-		snprintf(pr->why, sizeof(pr->why), "certificate does not match "
-		    "the domain's pins (%zu tried, %u unevaluated)",
-		    k - skipped, skipped);
-		break;
-	default:
-		pr->state = PINS_UNUSABLE;
-		snprintf(pr->why, sizeof(pr->why), "%s", k == 0 ?
-		    "only malformed TLSA records" : why);
-		break;
-	}
-	free(rrs);
-}
-
 /* verify_lookup - one counted query; a bogus answer is never believed */
-static struct smtp2_dns_answer *
+struct smtp2_dns_answer *
 verify_lookup(struct smtp2_dns *dns, const char *name, uint16_t type,
     struct smtp2_verdict *v)
 {
@@ -265,104 +196,79 @@ verify_lookup(struct smtp2_dns *dns, const char *name, uint16_t type,
 	return (a);
 }
 
-/* verify_pins - look the TLSA set up and judge it */
+/* The _smtp2 record that applies to a domain, and where it was found. */
+struct verify_rec {
+	enum smtp2_dns_status status;	/* of the last TXT lookup made */
+	enum smtp2_record_status rst;
+	enum smtp2_dnssec sec;		/* of the answer holding the record */
+	struct smtp2_record rec;
+	char	owner[SMTP2_DOMAIN_MAX + 1];	/* "" while none was found */
+	char	why[256];
+};
+
+/* verify_txt - look the _smtp2 record up at one name */
 static void
-verify_pins(struct smtp2_dns *dns, enum smtp2_dnssec_mode mode,
-    const char *domain, const struct smtp2_tls_facts *tls,
-    struct smtp2_verdict *v, struct verify_pin_result *pr)
+verify_txt(struct smtp2_dns *dns, const char *at, struct smtp2_verdict *v,
+    struct verify_rec *vr)
 {
 	struct smtp2_dns_answer *a;
 	char	name[SMTP2_DOMAIN_MAX + 16];
 
-	snprintf(name, sizeof(name), "_smtp2._tcp.%s", domain);
-	if ((a = verify_lookup(dns, name, SMTP2_DNS_T_TLSA, v)) == NULL) {
-		pr->state = PINS_TEMP;
-		snprintf(pr->why, sizeof(pr->why), "out of memory");
+	snprintf(name, sizeof(name), "_smtp2.%s", at);
+	vr->rst = SMTP2_RECORD_ABSENT;
+	if ((a = verify_lookup(dns, name, SMTP2_DNS_T_TXT, v)) == NULL) {
+		vr->status = SMTP2_DNS_TEMPFAIL;
+		vr->sec = SMTP2_DNSSEC_UNKNOWN;
+		snprintf(vr->why, sizeof(vr->why), "out of memory");
 		return;
 	}
-	pr->dnssec = a->dnssec;
-	if (a->status == SMTP2_DNS_TEMPFAIL) {
-		pr->state = PINS_TEMP;
-		snprintf(pr->why, sizeof(pr->why), "%s", a->why);
-	} else if (a->status != SMTP2_DNS_OK || a->n == 0) {
-		pr->state = PINS_NONE;
-	} else if (!verify_pins_trusted(mode, a->dnssec)) {
-		pr->state = PINS_WEAK;
-		snprintf(pr->why, sizeof(pr->why), "pins ignored: DNSSEC %s, "
-		    "policy wants %s", smtp2_dnssec_name(a->dnssec),
-		    smtp2_dnssec_mode_name(mode));
-	} else
-		verify_pins_match(a, tls, pr);
+	vr->status = a->status;
+	vr->sec = a->dnssec;
+	if (a->status == SMTP2_DNS_TEMPFAIL)
+		snprintf(vr->why, sizeof(vr->why), "%s", a->why);
+	else if (a->status == SMTP2_DNS_OK)
+		vr->rst = verify_record(a, &vr->rec, vr->why, sizeof(vr->why));
+	if (vr->rst != SMTP2_RECORD_ABSENT)
+		snprintf(vr->owner, sizeof(vr->owner), "%s", at);
 	smtp2_dns_answer_free(a);
 }
 
-/* verify_pkix - a trusted certificate named for the domain or inside it */
-static bool
-verify_pkix(const char *domain, const struct smtp2_tls_facts *tls,
-    char *why, size_t whylen)
+/*
+ * verify_find_record - the domain's own record, else the nearest parent's
+ * (at most SMTP2_VERIFY_PARENTS_MAX of them, never a single label), so
+ * mail.bank.test is covered by bank.test's record.  A lookup failure
+ * stops the walk: the record that failed might have been the one.
+ */
+static void
+verify_find_record(struct smtp2_dns *dns, const char *domain,
+    struct smtp2_verdict *v, struct verify_rec *vr)
 {
-	char	cn[sizeof(tls->subject_cn)];
-	size_t	i, cl, dl = strlen(domain);
+	const char *at = domain, *dot;
+	int	up;
 
-	if (!tls->cert_trusted) {
-		snprintf(why, whylen, "certificate not trusted and no pin");
-		return (false);
+	verify_txt(dns, at, v, vr);
+	for (up = 0; up < SMTP2_VERIFY_PARENTS_MAX; up++) {
+		if (vr->rst != SMTP2_RECORD_ABSENT ||
+		    vr->status == SMTP2_DNS_TEMPFAIL)
+			break;
+		if ((dot = strchr(at, '.')) == NULL || strchr(dot + 1, '.') == NULL)
+			break;
+		at = dot + 1;
+		verify_txt(dns, at, v, vr);
 	}
-	for (i = 0; i + 1 < sizeof(cn) && tls->subject_cn[i] != '\0'; i++)
-		cn[i] = (char)tolower((unsigned char)tls->subject_cn[i]);
-	cn[i] = '\0';
-	if ((cl = i) > 0 && cn[cl - 1] == '.')
-		cn[--cl] = '\0';
-	if (cl == 0) {
-		snprintf(why, whylen, "trusted certificate carries no name");
-		return (false);
-	}
-	/* "evilbank.test" must not pass for "bank.test": match whole labels. */
-	if (strcmp(cn, domain) == 0 ||
-	    (cl > dl && cn[cl - dl - 1] == '.' && strcmp(cn + cl - dl, domain) == 0))
-		return (true);
-	snprintf(why, whylen, "certificate name %.100s is not in %s", cn, domain);
-	return (false);
-}
-
-/* verify_txt - look the _smtp2 record up; returns the answer's status */
-static enum smtp2_dns_status
-verify_txt(struct smtp2_dns *dns, const char *domain, struct smtp2_verdict *v,
-    enum smtp2_record_status *rst, enum smtp2_dnssec *sec, char *why,
-    size_t whylen)
-{
-	struct smtp2_dns_answer *a;
-	struct smtp2_record rec;
-	enum smtp2_dns_status st;
-	char	name[SMTP2_DOMAIN_MAX + 16];
-
-	snprintf(name, sizeof(name), "_smtp2.%s", domain);
-	*rst = SMTP2_RECORD_ABSENT;
-	if ((a = verify_lookup(dns, name, SMTP2_DNS_T_TXT, v)) == NULL) {
-		*sec = SMTP2_DNSSEC_UNKNOWN;
-		snprintf(why, whylen, "out of memory");
-		return (SMTP2_DNS_TEMPFAIL);
-	}
-	st = a->status;
-	*sec = a->dnssec;
-	if (st == SMTP2_DNS_TEMPFAIL)
-		snprintf(why, whylen, "%s", a->why);
-	else if (st == SMTP2_DNS_OK) {
-		*rst = verify_record(a, &rec, why, whylen);
-		if (*rst == SMTP2_RECORD_OK) {
-			v->has_record = true;
-			v->policy = rec.policy;
-		}
-	}
-	smtp2_dns_answer_free(a);
-	return (st);
+	if (vr->rst != SMTP2_RECORD_OK)
+		return;
+	v->has_record = true;
+	v->policy = strcmp(vr->owner, domain) == 0 ? vr->rec.policy :
+	    vr->rec.subdomain_policy;
+	snprintf(v->record_domain, sizeof(v->record_domain), "%s", vr->owner);
 }
 
 /* verify_no_proof - fail, none or temperror once no proof was found */
 static void
 verify_no_proof(struct smtp2_verdict *v, const struct smtp2_tls_facts *tls,
     const struct verify_pin_result *pr, const char *pkix_why,
-    enum smtp2_dns_status txt, enum smtp2_dnssec txt_sec, const char *txt_why)
+    const struct verify_rec *vr)
 {
 	const char *why;
 
@@ -371,13 +277,13 @@ verify_no_proof(struct smtp2_verdict *v, const struct smtp2_tls_facts *tls,
 		    pr->dnssec, pr->why);
 		return;
 	}
-	if (txt == SMTP2_DNS_TEMPFAIL) {
+	if (vr->status == SMTP2_DNS_TEMPFAIL) {
 		verify_set(v, SMTP2_RESULT_TEMPERROR, SMTP2_METHOD_NONE,
-		    txt_sec, txt_why);
+		    vr->sec, vr->why);
 		return;
 	}
 	if (!v->has_record) {
-		verify_set(v, SMTP2_RESULT_NONE, SMTP2_METHOD_NONE, txt_sec,
+		verify_set(v, SMTP2_RESULT_NONE, SMTP2_METHOD_NONE, vr->sec,
 		    "no _smtp2 record");
 		return;
 	}
@@ -389,34 +295,36 @@ verify_no_proof(struct smtp2_verdict *v, const struct smtp2_tls_facts *tls,
 		why = pr->why;
 	else
 		why = pkix_why;
-	verify_set(v, SMTP2_RESULT_FAIL, SMTP2_METHOD_NONE, txt_sec, why);
+	verify_set(v, SMTP2_RESULT_FAIL, SMTP2_METHOD_NONE, vr->sec, why);
 }
 
 /* verify_domain - the verdict for a well-formed domain */
 static void
-verify_domain(struct smtp2_dns *dns, enum smtp2_dnssec_mode mode,
+verify_domain(struct smtp2_dns *dns, const struct smtp2_verify_opts *o,
     const struct smtp2_tls_facts *tls, struct smtp2_verdict *v)
 {
 	struct verify_pin_result pr = { PINS_NONE, SMTP2_DNSSEC_UNKNOWN, "" };
-	enum smtp2_record_status rst;
-	enum smtp2_dns_status txt;
-	enum smtp2_dnssec txt_sec;
-	char	txt_why[256] = "", pkix_why[400] = "";
+	struct verify_rec vr;
+	const char *owner;
+	char	pkix_why[400] = "";
 
-	txt = verify_txt(dns, v->domain, v, &rst, &txt_sec, txt_why,
-	    sizeof(txt_why));
+	memset(&vr, 0, sizeof(vr));
+	verify_find_record(dns, v->domain, v, &vr);
 	/* A broken record is the domain's error whatever the proof. */
-	if (rst == SMTP2_RECORD_INVALID) {
+	if (vr.rst == SMTP2_RECORD_INVALID) {
 		char	bad[sizeof(v->reason)];
 
-		snprintf(bad, sizeof(bad), "invalid _smtp2 record: %.200s",
-		    txt_why);
-		verify_set(v, SMTP2_RESULT_PERMERROR, SMTP2_METHOD_NONE, txt_sec,
+		snprintf(bad, sizeof(bad), "invalid _smtp2 record%s%.60s: %.150s",
+		    strcmp(vr.owner, v->domain) ? " at " : "",
+		    strcmp(vr.owner, v->domain) ? vr.owner : "", vr.why);
+		verify_set(v, SMTP2_RESULT_PERMERROR, SMTP2_METHOD_NONE, vr.sec,
 		    bad);
 		return;
 	}
+	/* Pins and names belong to the domain whose record applies. */
+	owner = v->has_record ? v->record_domain : v->domain;
 	if (tls->cert_presented) {
-		verify_pins(dns, mode, v->domain, tls, v, &pr);
+		verify_pins(dns, o, owner, v->domain, tls, v, &pr);
 		if (pr.state == PINS_MATCH) {
 			verify_set(v, SMTP2_RESULT_PASS, SMTP2_METHOD_DANE,
 			    pr.dnssec, pr.why[0] ? pr.why : "pin matched");
@@ -425,19 +333,20 @@ verify_domain(struct smtp2_dns *dns, enum smtp2_dnssec_mode mode,
 		/* PKIX stands only where DNS answered: a failed or bogus
 		 * lookup may hide a record or pins this certificate would
 		 * not satisfy (RFC 7672 2.2 defers in the same case). */
-		if (txt != SMTP2_DNS_TEMPFAIL && pr.state != PINS_TEMP &&
-		    verify_pkix(v->domain, tls, pkix_why, sizeof(pkix_why))) {
+		if (vr.status != SMTP2_DNS_TEMPFAIL && pr.state != PINS_TEMP &&
+		    verify_pkix(o, owner, v->has_record ? &vr.rec : NULL, tls,
+		    pkix_why, sizeof(pkix_why))) {
 			verify_set(v, SMTP2_RESULT_PASS, SMTP2_METHOD_PKIX,
-			    txt_sec, "trusted certificate names the domain");
+			    vr.sec, pkix_why);
 			return;
 		}
 	}
-	verify_no_proof(v, tls, &pr, pkix_why, txt, txt_sec, txt_why);
+	verify_no_proof(v, tls, &pr, pkix_why, &vr);
 }
 
-/* smtp2_verify - did the connecting server prove domain? */
+/* smtp2_verify_with - did the connecting server prove domain? */
 void
-smtp2_verify(struct smtp2_dns *dns, enum smtp2_dnssec_mode dnssec,
+smtp2_verify_with(struct smtp2_dns *dns, const struct smtp2_verify_opts *o,
     const char *domain, const struct smtp2_tls_facts *tls,
     struct smtp2_verdict *v)
 {
@@ -463,5 +372,16 @@ smtp2_verify(struct smtp2_dns *dns, enum smtp2_dnssec_mode dnssec,
 		    SMTP2_DNSSEC_UNKNOWN, "no resolver");
 		return;
 	}
-	verify_domain(dns, dnssec, tls, v);
+	verify_domain(dns, o, tls, v);
+}
+
+/* smtp2_verify - the same with only the DNSSEC stance configured */
+void
+smtp2_verify(struct smtp2_dns *dns, enum smtp2_dnssec_mode dnssec,
+    const char *domain, const struct smtp2_tls_facts *tls,
+    struct smtp2_verdict *v)
+{
+	struct smtp2_verify_opts o = { .dnssec = dnssec };
+
+	smtp2_verify_with(dns, &o, domain, tls, v);
 }

@@ -47,17 +47,19 @@ canned(struct smtp2_dns_cache *c, const char *name, uint16_t type,
 		abort();
 }
 
+static const struct smtp2_verify_opts vopts = { .dnssec = SMTP2_DNSSEC_OFF };
+
 /* fuzz_verify - the real verifier for canned domains, a made-up verdict
  * (from the name's bytes) for all others, so no lookup ever leaves */
 static void
-fuzz_verify(struct smtp2_dns *dns, enum smtp2_dnssec_mode m,
+fuzz_verify(struct smtp2_dns *dns, const struct smtp2_verify_opts *o,
     const char *domain, const struct smtp2_tls_facts *tls,
     struct smtp2_verdict *v)
 {
 	unsigned h = 0;
 
 	if (strcmp(domain, "bank.test") == 0 || strcmp(domain, "legacy.test") == 0) {
-		smtp2_verify(dns, m, domain, tls, v);
+		smtp2_verify_with(dns, o, domain, tls, v);
 		return;
 	}
 	for (const char *p = domain; *p; p++)
@@ -102,6 +104,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	canned(ctx.dns.cache, "_smtp2.legacy.test", SMTP2_DNS_T_TXT, NULL, 0);
 	canned(ctx.dns.cache, "_smtp2._tcp.legacy.test", SMTP2_DNS_T_TLSA, NULL, 0);
 	ctx.verify = fuzz_verify;
+	ctx.vopts = &vopts;
 	policyd_conn_init(&conn, &ctx);
 	return 0;
 }

@@ -70,13 +70,15 @@ static char other_fp[3 * SMTP2_SHA256_LEN];	/* a key nobody pinned */
 
 /* counting_verify - smtp2_verify, counted */
 static void
-counting_verify(struct smtp2_dns *dns, enum smtp2_dnssec_mode m,
+counting_verify(struct smtp2_dns *dns, const struct smtp2_verify_opts *o,
     const char *domain, const struct smtp2_tls_facts *tls,
     struct smtp2_verdict *v)
 {
 	verify_calls++;
-	smtp2_verify(dns, m, domain, tls, v);
+	smtp2_verify_with(dns, o, domain, tls, v);
 }
+
+static const struct smtp2_verify_opts vopts = { .dnssec = SMTP2_DNSSEC_REQUIRED };
 
 /* put_answer - can one answer: rdata (or none) with status and dnssec */
 static void
@@ -162,6 +164,7 @@ setup(void **state)
 	f->ctx.dns.cache = f->cache;
 	f->ctx.sessions = f->sessions;
 	f->ctx.verify = counting_verify;
+	f->ctx.vopts = &vopts;
 	policyd_conn_init(&f->conn, &f->ctx);
 	verify_calls = 0;
 	*state = f;
@@ -1010,7 +1013,7 @@ test_server(void **state)
 	char spki[128], req[512];
 
 	signal(SIGPIPE, SIG_IGN);
-	f->ctx.verify = smtp2_verify;
+	f->ctx.verify = smtp2_verify_with;
 	server_start(f, &sr, 8, spec, sizeof(spec));
 
 	/* Several requests over one connection, as Postfix sends them. */

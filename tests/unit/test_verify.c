@@ -364,6 +364,144 @@ test_cases(void **state)
 	smtp2_dns_cache_free(o.cache);
 }
 
+/* A subdomain's verdict when only its organisation publishes. */
+struct subcase {
+	const char	*name;
+	const char	*domain;
+	const char	*cn;		/* trusted certificate name */
+	enum smtp2_result result;
+	enum smtp2_policy policy;	/* sp= of bank.test applies below it */
+	const char	*reason;
+	unsigned	queries;
+};
+
+static const struct subcase subcases[] = {
+	{ "org host proves subdomain", "mail.bank.test", "mx.bank.test",
+	  SMTP2_RESULT_PASS, SMTP2_POLICY_TAG, "names mx.bank.test", 3 },
+	{ "delegated provider", "mail.bank.test", "out7.mail.provider.test",
+	  SMTP2_RESULT_PASS, SMTP2_POLICY_TAG, "delegated by hosts=*.mail.provider.test", 3 },
+	{ "delegated, own domain", "bank.test", "out7.mail.provider.test",
+	  SMTP2_RESULT_PASS, SMTP2_POLICY_ENFORCE, "delegated", 2 },
+	{ "provider pattern is one label deep", "bank.test", "a.b.mail.provider.test",
+	  SMTP2_RESULT_FAIL, SMTP2_POLICY_ENFORCE, "nor delegated by hosts=", 2 },
+	{ "stranger", "a.mail.bank.test", "mx.other.test",
+	  SMTP2_RESULT_FAIL, SMTP2_POLICY_TAG, "is not in bank.test", 4 },
+	{ "walk is bounded", "a.b.c.d.bank.test", "mx.bank.test",
+	  SMTP2_RESULT_NONE, SMTP2_POLICY_NONE, "no _smtp2 record", 5 },
+};
+
+/* test_subdomains - parent records, sp= and hosts= delegation */
+static void
+test_subdomains(void **state)
+{
+	static const char *const dead[1] = { "127.0.0.1:1" };
+	static const struct canned rec = { ANS_OK, SEC, {
+	    "v=SMTP2v1; p=enforce; sp=tag; hosts=*.mail.provider.test" } };
+	static const struct canned nx = NOREC, nodata = NOPINS;
+	static const char *const empty[] = { "a.b.c.d.bank.test",
+	    "b.c.d.bank.test", "c.d.bank.test", "d.bank.test",
+	    "a.mail.bank.test", "mail.bank.test" };
+	struct smtp2_dns_opts o;
+	struct smtp2_tls_facts tls;
+	struct smtp2_verdict v;
+	struct smtp2_dns *dns;
+	char	why[WHY_LEN], name[300];
+	size_t	i;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.resolvers = dead;
+	o.n_resolvers = 1;
+	o.trust_anchors = "/usr/share/dns/root.ds";
+	o.timeout_ms = 200;
+	assert_non_null(o.cache = smtp2_dns_cache_new(64, 3600));
+	assert_non_null(dns = smtp2_dns_new(&o, why, sizeof(why)));
+	prime(o.cache, "_smtp2.bank.test", SMTP2_DNS_T_TXT, &rec);
+	prime(o.cache, "_smtp2._tcp.bank.test", SMTP2_DNS_T_TLSA, &nodata);
+	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		snprintf(name, sizeof(name), "_smtp2.%s", empty[i]);
+		prime(o.cache, name, SMTP2_DNS_T_TXT, &nx);
+		snprintf(name, sizeof(name), "_smtp2._tcp.%s", empty[i]);
+		prime(o.cache, name, SMTP2_DNS_T_TLSA, &nodata);
+	}
+	for (i = 0; i < sizeof(subcases) / sizeof(subcases[0]); i++) {
+		const struct subcase *c = &subcases[i];
+
+		memset(&tls, 0, sizeof(tls));
+		tls.cert_presented = tls.cert_trusted = true;
+		snprintf(tls.subject_cn, sizeof(tls.subject_cn), "%s", c->cn);
+		smtp2_verify(dns, REQ, c->domain, &tls, &v);
+		print_message("%-36s %s q=%u record at %s \"%s\"\n", c->name,
+		    smtp2_result_name(v.result), v.queries, v.record_domain,
+		    v.reason);
+		assert_int_equal(v.result, c->result);
+		assert_non_null(strstr(v.reason, c->reason));
+		assert_int_equal(v.queries, c->queries);
+		assert_true(v.queries <= SMTP2_VERIFY_MAX_QUERIES);
+		if (c->result != SMTP2_RESULT_NONE) {
+			assert_int_equal(v.policy, c->policy);
+			assert_string_equal(v.record_domain, "bank.test");
+		}
+	}
+	smtp2_dns_free(dns);
+	smtp2_dns_cache_free(o.cache);
+}
+
+/* test_domain_cas - PKIX limited to the CAs a domain is pinned to */
+static void
+test_domain_cas(void **state)
+{
+	static const char *const dead[1] = { "127.0.0.1:1" };
+	static const char *const issuers[] = { "Bank Issuing CA" };
+	static const struct canned rec = ENFORCE, nx = NOREC, nodata = NOPINS;
+	const struct smtp2_domain_cas dc = { "bank.test", issuers, 1, NULL };
+	const struct smtp2_verify_opts vo = { REQ, NULL, &dc, 1 };
+	struct smtp2_dns_opts o;
+	struct smtp2_tls_facts tls;
+	struct smtp2_verdict v;
+	struct smtp2_dns *dns;
+	char	why[WHY_LEN];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.resolvers = dead;
+	o.n_resolvers = 1;
+	o.trust_anchors = "/usr/share/dns/root.ds";
+	o.timeout_ms = 200;
+	assert_non_null(o.cache = smtp2_dns_cache_new(64, 3600));
+	assert_non_null(dns = smtp2_dns_new(&o, why, sizeof(why)));
+	prime(o.cache, "_smtp2.bank.test", SMTP2_DNS_T_TXT, &rec);
+	prime(o.cache, "_smtp2._tcp.bank.test", SMTP2_DNS_T_TLSA, &nodata);
+	prime(o.cache, "_smtp2.mail.bank.test", SMTP2_DNS_T_TXT, &nx);
+	prime(o.cache, "_smtp2.other.test", SMTP2_DNS_T_TXT, &rec);
+	prime(o.cache, "_smtp2._tcp.other.test", SMTP2_DNS_T_TLSA, &nodata);
+
+	memset(&tls, 0, sizeof(tls));
+	tls.cert_presented = tls.cert_trusted = true;
+	snprintf(tls.subject_cn, sizeof(tls.subject_cn), "mx.bank.test");
+	snprintf(tls.issuer_cn, sizeof(tls.issuer_cn), "bank issuing ca");
+	smtp2_verify_with(dns, &vo, "bank.test", &tls, &v);
+	assert_int_equal(v.result, SMTP2_RESULT_PASS);
+	smtp2_verify_with(dns, &vo, "mail.bank.test", &tls, &v);
+	assert_int_equal(v.result, SMTP2_RESULT_PASS);
+
+	/* Any other CA, however trusted by the MTA, does not prove bank.test. */
+	snprintf(tls.issuer_cn, sizeof(tls.issuer_cn), "Cheap Public CA");
+	smtp2_verify_with(dns, &vo, "bank.test", &tls, &v);
+	assert_int_equal(v.result, SMTP2_RESULT_FAIL);
+	assert_non_null(strstr(v.reason, "not among the CAs bank.test is pinned to"));
+	smtp2_verify_with(dns, &vo, "mail.bank.test", &tls, &v);
+	assert_int_equal(v.result, SMTP2_RESULT_FAIL);
+
+	/* Domains without pinned CAs are untouched. */
+	snprintf(tls.subject_cn, sizeof(tls.subject_cn), "mx.other.test");
+	smtp2_verify_with(dns, &vo, "other.test", &tls, &v);
+	assert_int_equal(v.result, SMTP2_RESULT_PASS);
+
+	smtp2_dns_free(dns);
+	smtp2_dns_cache_free(o.cache);
+}
+
 /* test_no_resolver - a NULL resolver is a temperror, not a crash */
 static void
 test_no_resolver(void **state)
@@ -515,6 +653,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_subdomains),
+		cmocka_unit_test(test_domain_cas),
 		cmocka_unit_test(test_no_resolver),
 		cmocka_unit_test(test_control_chars_in_cn),
 		cmocka_unit_test(test_normalise),

@@ -7,6 +7,27 @@
  *
  * A struct smtp2_cert_store is built once from the configuration and is
  * then read-only: share it between threads freely.
+ *
+ * Verification choices (cert_verify.c and its neighbours say more):
+ * - Trust anchors are exactly the certificates of ca_file / ca_dir, even
+ *   when not self-signed (an operator may pin an intermediate).  No
+ *   extended key usage is required: the certificate proves a name, and
+ *   public CAs are phasing clientAuth out of server certificates.
+ * - clock_skew forgives a validity period (of any certificate of the
+ *   path, of a CRL, of an OCSP response) missed by at most that many
+ *   seconds, on either side.
+ * - CRLs (only with crl_file): a certificate of the path listed by its
+ *   issuer's CRL is revoked.  A missing, stale or unverifiable CRL for the
+ *   leaf's issuer leaves revocation unknown; for CAs above it, it is
+ *   ignored.  Certificates in crl_file are never trust anchors.
+ * - OCSP: only a response signed by the leaf's issuer or a responder it
+ *   delegated counts.  "good" needs it fresh (within thisUpdate and
+ *   nextUpdate, or a week after thisUpdate without nextUpdate); "revoked"
+ *   is believed even when stale.  A CRL or OCSP "revoked" wins; either's
+ *   "good" makes revocation good.
+ * - Key sizes are checked on every certificate of the path including the
+ *   anchor; SHA-1 and MD5 signatures are refused on every certificate but
+ *   the anchor, whose self-signature proves nothing anyway.
  */
 #ifndef SMTP2_CERT_H
 #define SMTP2_CERT_H
@@ -19,6 +40,8 @@
 
 struct smtp2_chain;		/* opaque: parsed certificates, leaf first */
 struct smtp2_cert_store;	/* opaque: CAs, CRLs, the operator's rules */
+
+#define SMTP2_CHAIN_MAX	16	/* certificates a chain may hold */
 
 /*
  * smtp2_chain_from_pem - parse PEM text (leaf first, then intermediates).
@@ -40,7 +63,9 @@ size_t smtp2_chain_len(const struct smtp2_chain *c);
 /*
  * smtp2_chain_facts - fill f as an MTA would: presented, fingerprints of
  * the leaf (SHA-256 of certificate and of SubjectPublicKeyInfo), subject
- * CN; cert_trusted is left false (smtp2_cert_verify says that).
+ * CN and issuer CN (printable ASCII, else ""), and f->chain = c (borrowed:
+ * keep c while f is used).  cert_trusted is left false (smtp2_cert_verify
+ * says that); protocol and cipher are not touched.
  */
 void smtp2_chain_facts(const struct smtp2_chain *c, struct smtp2_tls_facts *f);
 
@@ -91,7 +116,9 @@ enum smtp2_revocation {
 struct smtp2_cert_result {
 	enum smtp2_cert_status status;
 	enum smtp2_revocation revocation;
-	bool		chain_trusted;	/* path to a CA, times, strength fine */
+	bool		chain_trusted;	/* path to a CA, times, strength fine, not
+					 * revoked (nor unknown under HARD_FAIL):
+					 * status is OK or NAME_MISMATCH */
 	char		matched_name[256];	/* the SAN/CN that fitted, or "" */
 	long		days_left;	/* until the leaf expires (negative: expired) */
 	char		reason[256];
@@ -113,13 +140,53 @@ void smtp2_cert_verify(const struct smtp2_cert_store *s,
 
 /*
  * smtp2_cert_name_match - RFC 6125 6.4: does presented identifier pattern
- * (e.g. "*.mail.example.net") match host?  Case-insensitive, wildcard
- * only as the whole left-most label, never matching across a dot, never
- * "*.tld".  within: also accept host being a subdomain of pattern
- * (smtp2's "the domain or a host inside it").
+ * (e.g. "*.mail.example.net") match host?  Case-insensitive ASCII (IDNs
+ * as A-labels), one final dot ignored on either, wildcard only as the
+ * whole left-most label, never matching across a dot, never "*.tld",
+ * never partial ("a*.example.net").  within: also accept a pattern naming
+ * a host inside host (smtp2's "the domain or a host inside it": pattern
+ * mx.bank.test fits host bank.test, evilbank.test never does; *.bank.test
+ * fits bank.test and x.bank.test, not a.b.bank.test); a single-label host
+ * is only matched exactly.
  */
 bool smtp2_cert_name_match(const char *pattern, const char *host, bool within);
 
+/* smtp2_cert_status_name - "ok", "untrusted", "expired", ... for logs. */
 const char *smtp2_cert_status_name(enum smtp2_cert_status s);
+
+/*
+ * A cache of verification results, for callers that see the same chains
+ * again and again.  Keyed by SHA-256 over the store, every certificate of
+ * the chain, the domain and the OCSP response; an entry holds until the
+ * earliest of: ttl, the next validity boundary of a certificate or of the
+ * OCSP response, and a newer store (one built later) whose crl_file has
+ * another mtime (the CRLs were reloaded: everything goes).  SMTP2_CERT_ERROR is never
+ * cached.  Full caches drop their oldest entry.  Thread-safe; share one
+ * cache between the stores of one configuration.
+ */
+struct smtp2_cert_cache;
+
+struct smtp2_cert_cache_stats {
+	unsigned long	hits, misses;
+	unsigned long	evictions;	/* oldest entries dropped for room */
+	unsigned long	flushes;	/* emptied for a new crl_file */
+	size_t		entries;
+};
+
+/* smtp2_cert_cache_new - max entries (0: 1024), ttl seconds (0: 3600).
+ * NULL when out of memory.  Caller frees with smtp2_cert_cache_free(). */
+struct smtp2_cert_cache *smtp2_cert_cache_new(size_t max, unsigned ttl);
+void smtp2_cert_cache_free(struct smtp2_cert_cache *cache);
+
+/* smtp2_cert_verify_cached - smtp2_cert_verify through cache (NULL: none);
+ * days_left of a cached result is brought up to date, its reason text is
+ * as it was written. */
+void smtp2_cert_verify_cached(struct smtp2_cert_cache *cache,
+    const struct smtp2_cert_store *s, const struct smtp2_chain *c,
+    const char *domain, const unsigned char *ocsp_der, size_t ocsp_len,
+    struct smtp2_cert_result *r);
+
+void smtp2_cert_cache_stats(struct smtp2_cert_cache *cache,
+    struct smtp2_cert_cache_stats *st);
 
 #endif
