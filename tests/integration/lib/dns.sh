@@ -12,6 +12,11 @@
 #   broken.test    signed, two v=SMTP2v1 records (permerror)
 #   insecure.test  unsigned delegation; record and pin present but insecure
 #   bogus.test     delegated with a DS, RRSIG over its DNSKEY set broken
+#   mxcheck.test   signed, p=enforce, MX 10 mx.mxcheck.test (127.0.0.1),
+#                  direct.mxcheck.test: an A and no MX; the TLSA 3 1 1 pins
+#                  of the certificates named in DNS_MXCHECK_PINS (PKI base
+#                  names, default none) both at _smtp2._tcp and at
+#                  _25._tcp.mx (RFC 7672): smtp2-check's probes (t_check.sh)
 #
 # After dns_make + nsd_start + unbound_start: NSD_PORT, UNBOUND_PORT and
 # DNS_ROOT_DS (the trust-anchor file the daemons use).
@@ -24,7 +29,8 @@ T_DNS_LOADED=1
 DNS_TTL=30
 # child zone:signed|unsigned|bogus
 DNS_CHILDREN="bank:signed pinned:signed other:signed tagonly:signed
-legacy:signed broken:signed insecure:unsigned bogus:bogus"
+legacy:signed broken:signed insecure:unsigned bogus:bogus mxcheck:signed"
+DNS_MXCHECK_PINS=${DNS_MXCHECK_PINS:-}
 DNS_DIR=""
 DNS_ROOT_DS=""
 NSD_PORT=""
@@ -67,7 +73,21 @@ dns_child_records() {
 		echo "_smtp2._tcp	IN TLSA	3 1 1 $(pki_tlsa311 mx.broken.test)"
 		;;
 	legacy) ;;
+	mxcheck) dns_mxcheck_records ;;
 	esac
+}
+
+# dns_mxcheck_records - mxcheck.test: mail goes to mx (127.0.0.1), whose
+# certificates DNS_MXCHECK_PINS are pinned for smtp2 and for DANE SMTP
+dns_mxcheck_records() {
+	local c
+	echo '_smtp2	IN TXT	"v=SMTP2v1; p=enforce"'
+	echo "@	IN MX	10 mx"
+	echo "direct	IN A	127.0.0.1"
+	for c in $DNS_MXCHECK_PINS; do
+		echo "_smtp2._tcp	IN TLSA	3 1 1 $(pki_tlsa311 "$c")"
+		echo "_25._tcp.mx	IN TLSA	3 1 1 $(pki_tlsa311 "$c")"
+	done
 }
 
 # dns_keys ZONE - make KSK + ZSK for ZONE in $DNS_DIR/keys; sets DNS_KEYS
@@ -288,6 +308,7 @@ _smtp2.broken.test TXT NOERROR ad 2
 _smtp2.insecure.test TXT NOERROR noad 1
 _smtp2._tcp.insecure.test TLSA NOERROR noad 1
 _smtp2.bogus.test TXT SERVFAIL noad 0
+mxcheck.test MX NOERROR ad 1
 EOF
 	command -v getdns_query >/dev/null 2>&1 || return "$bad"
 	while read -r name type want; do
