@@ -31,6 +31,7 @@ struct smtp2_dns {
 	struct smtp2_dns_backend *be;		/* owned */
 	struct smtp2_dns_cache *cache;		/* borrowed, may be NULL */
 	unsigned long	sent;			/* cache misses sent to getdns */
+	unsigned	timeout_ms;		/* of one getdns lookup */
 };
 
 /* smtp2_dns_answer_new - allocate an empty answer */
@@ -292,6 +293,7 @@ smtp2_dns_new(const struct smtp2_dns_opts *opts, char *why, size_t whylen)
 		return (NULL);
 	}
 	dns->cache = opts->cache;
+	dns->timeout_ms = opts->timeout_ms;
 	return (dns);
 }
 
@@ -303,6 +305,55 @@ smtp2_dns_free(struct smtp2_dns *dns)
 		return;
 	smtp2_dns_backend_free(dns->be);
 	free(dns);
+}
+
+/* dns_ask - one lookup through getdns, counted */
+static struct smtp2_dns_answer *
+dns_ask(struct smtp2_dns *dns, const char *name, uint16_t type)
+{
+	dns->sent++;
+	return (smtp2_dns_backend_query(dns->be, name, type));
+}
+
+/* dns_gave_up - TEMPFAIL for a caller that waited for another's lookup */
+static struct smtp2_dns_answer *
+dns_gave_up(const char *name, unsigned waited_ms)
+{
+	struct smtp2_dns_answer *a;
+
+	if ((a = smtp2_dns_answer_new(SMTP2_DNS_TEMPFAIL,
+	    SMTP2_DNSSEC_UNKNOWN)) != NULL)
+		snprintf(a->why, sizeof(a->why), "DNS timeout: waited %u ms for "
+		    "a concurrent lookup of %.100s", waited_ms, name);
+	return (a);
+}
+
+/* dns_query_cached - through the cache, one upstream query per flight */
+static struct smtp2_dns_answer *
+dns_query_cached(struct smtp2_dns *dns, const char *name, uint16_t type)
+{
+	struct smtp2_dns_answer *a;
+	struct smtp2_dns_flight *f;
+	/* The owner's getdns gives up after its own timeout; the margin
+	 * covers its hand-over, not a second lookup. */
+	unsigned wait_ms = dns->timeout_ms + SMTP2_DNS_WAIT_MARGIN_MS;
+
+	switch (smtp2_dns_cache_claim(dns->cache, name, type, wait_ms, &a, &f)) {
+	case SMTP2_DNS_CLAIM_HIT:
+		return (a);
+	case SMTP2_DNS_CLAIM_GAVE_UP:
+		return (dns_gave_up(name, wait_ms));
+	case SMTP2_DNS_CLAIM_ASK:
+		a = dns_ask(dns, name, type);
+		smtp2_dns_cache_land(dns->cache, f, a);
+		return (a);
+	case SMTP2_DNS_CLAIM_ALONE:
+	default:
+		a = dns_ask(dns, name, type);
+		/* A cache that cannot store is only a slower cache. */
+		(void)smtp2_dns_cache_put(dns->cache, name, type, a);
+		return (a);
+	}
 }
 
 /* smtp2_dns_query - cached answer when fresh, else ask getdns */
@@ -317,16 +368,9 @@ smtp2_dns_query(struct smtp2_dns *dns, const char *name, uint16_t type)
 			snprintf(a->why, sizeof(a->why), "empty DNS name");
 		return (a);
 	}
-	if (dns->cache != NULL &&
-	    (a = smtp2_dns_cache_get(dns->cache, name, type)) != NULL)
-		return (a);
-	dns->sent++;
-	if ((a = smtp2_dns_backend_query(dns->be, name, type)) == NULL)
-		return (NULL);
-	/* A cache that cannot store is only a slower cache: ignore ENOMEM. */
-	if (dns->cache != NULL && a->status != SMTP2_DNS_TEMPFAIL)
-		(void)smtp2_dns_cache_put(dns->cache, name, type, a);
-	return (a);
+	if (dns->cache == NULL)
+		return (dns_ask(dns, name, type));
+	return (dns_query_cached(dns, name, type));
 }
 
 /* smtp2_dns_sent - queries that missed the cache */

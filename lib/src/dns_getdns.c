@@ -11,12 +11,15 @@
  */
 
 /* System library. */
+#include <ctype.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 /* getdns. */
@@ -33,6 +36,18 @@
 #define DNS_RCODE_NOERROR	0
 #define DNS_RCODE_SERVFAIL	2
 #define DNS_RCODE_NXDOMAIN	3
+
+/* Longest CNAME chain followed inside one answer (resolvers allow ~8-12). */
+#define DNS_CNAME_HOPS		8
+
+/*
+ * getdns_context_create runs libunbound's ub_ctx_create, whose lazy
+ * log_init() is not thread-safe (NLnetLabs/unbound issue 1492; ThreadSanitizer
+ * shows it in test_dns_coalesce), and policyd's connection threads make
+ * their resolvers whenever they like: contexts are made and destroyed one
+ * at a time.  It costs nothing after start-up; queries are not serialised.
+ */
+static pthread_mutex_t dns_context_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct smtp2_dns_backend {
 	getdns_context	*ctx;		/* owned */
@@ -188,7 +203,10 @@ smtp2_dns_backend_new(const struct smtp2_dns_opts *opts, char *why, size_t whyle
 		return (NULL);
 	}
 	be->timeout_ms = opts->timeout_ms;
-	if ((be->ctx = dns_context_new(opts, why, whylen)) == NULL) {
+	pthread_mutex_lock(&dns_context_lock);
+	be->ctx = dns_context_new(opts, why, whylen);
+	pthread_mutex_unlock(&dns_context_lock);
+	if (be->ctx == NULL) {
 		free(be);
 		return (NULL);
 	}
@@ -210,8 +228,11 @@ smtp2_dns_backend_free(struct smtp2_dns_backend *be)
 	if (be == NULL)
 		return;
 	getdns_dict_destroy(be->ext);
-	if (be->ctx != NULL)
+	if (be->ctx != NULL) {
+		pthread_mutex_lock(&dns_context_lock);
 		getdns_context_destroy(be->ctx);
+		pthread_mutex_unlock(&dns_context_lock);
+	}
 	free(be);
 }
 
@@ -219,12 +240,38 @@ smtp2_dns_backend_free(struct smtp2_dns_backend *be)
 static const char *
 dns_type_name(uint16_t type, char *buf, size_t buflen)
 {
-	if (type == SMTP2_DNS_T_TXT)
+	switch (type) {
+	case GETDNS_RRTYPE_A:
+		return ("A");
+	case GETDNS_RRTYPE_MX:
+		return ("MX");
+	case GETDNS_RRTYPE_AAAA:
+		return ("AAAA");
+	case SMTP2_DNS_T_TXT:
 		return ("TXT");
-	if (type == SMTP2_DNS_T_TLSA)
+	case SMTP2_DNS_T_TLSA:
 		return ("TLSA");
-	snprintf(buf, buflen, "TYPE%u", (unsigned)type);
-	return (buf);
+	default:
+		snprintf(buf, buflen, "TYPE%u", (unsigned)type);
+		return (buf);
+	}
+}
+
+/* dns_rcode_name - mnemonic of a failure rcode, for messages */
+static const char *
+dns_rcode_name(uint32_t rcode, char *buf, size_t buflen)
+{
+	switch (rcode) {
+	case 1:
+		return ("FORMERR");
+	case 4:
+		return ("NOTIMP");
+	case 5:
+		return ("REFUSED");
+	default:
+		snprintf(buf, buflen, "RCODE%u", (unsigned)rcode);
+		return (buf);
+	}
 }
 
 /* dns_map_dnssec - getdns dnssec_status to our enum */
@@ -250,10 +297,91 @@ dns_map_dnssec(const getdns_dict *reply, bool validating)
 	}
 }
 
-/* dns_collect - copy the answer-section rdata of the asked type */
-static int
-dns_collect(struct smtp2_dns_answer *a, const getdns_dict *reply, uint16_t type)
+/* dns_name_eq - two wire-format names as getdns hands them, any case */
+static bool
+dns_name_eq(const getdns_bindata *x, const getdns_bindata *y)
 {
+	size_t	i;
+
+	/* getdns has decompressed them; length bytes (< 64) are out of
+	 * tolower's reach, so a byte-wise compare is a name compare. */
+	if (x->size != y->size)
+		return (false);
+	for (i = 0; i < x->size; i++)
+		if (tolower(x->data[i]) != tolower(y->data[i]))
+			return (false);
+	return (true);
+}
+
+/* dns_question_ok - does the reply answer name/type, and not another? */
+static bool
+dns_question_ok(const getdns_dict *reply, const char *name, uint16_t type,
+    getdns_bindata **qname)
+{
+	char	*fqdn = NULL;
+	uint32_t qtype;
+	size_t	nl = strlen(name), fl;
+	bool	ok;
+
+	/* getdns 1.6 matches replies on the ID alone: check the rest. */
+	if (getdns_dict_get_bindata(reply, "/question/qname", qname) ||
+	    getdns_dict_get_int(reply, "/question/qtype", &qtype) ||
+	    qtype != type || getdns_convert_dns_name_to_fqdn(*qname, &fqdn))
+		return (false);
+	fl = strlen(fqdn);
+	if (nl > 0 && name[nl - 1] == '.')
+		nl--;
+	if (fl > 0 && fqdn[fl - 1] == '.')
+		fl--;
+	ok = nl == fl && strncasecmp(name, fqdn, nl) == 0;
+	free(fqdn);
+	return (ok);
+}
+
+/* dns_cname_of - the target of owner's CNAME in rrs, NULL when none */
+static const getdns_bindata *
+dns_cname_of(const getdns_list *rrs, size_t len, const getdns_bindata *owner)
+{
+	getdns_bindata *rname, *target;
+	size_t	i;
+	uint32_t t;
+
+	for (i = 0; i < len && i < SMTP2_DNS_RR_MAX * 4; i++) {
+		getdns_dict *rr;
+
+		if (getdns_list_get_dict(rrs, i, &rr) == 0 &&
+		    getdns_dict_get_int(rr, "type", &t) == 0 &&
+		    t == GETDNS_RRTYPE_CNAME &&
+		    getdns_dict_get_bindata(rr, "name", &rname) == 0 &&
+		    dns_name_eq(rname, owner) &&
+		    getdns_dict_get_bindata(rr, "/rdata/cname", &target) == 0)
+			return (target);
+	}
+	return (NULL);
+}
+
+/* dns_canonical - qname at the end of the answer's CNAME chain */
+static const getdns_bindata *
+dns_canonical(const getdns_list *rrs, size_t len, const getdns_bindata *qname)
+{
+	const getdns_bindata *owner = qname, *next;
+	size_t	hops;
+
+	/* Bounded: a looping chain just ends somewhere inside the loop. */
+	for (hops = 0; hops < DNS_CNAME_HOPS; hops++) {
+		if ((next = dns_cname_of(rrs, len, owner)) == NULL)
+			break;
+		owner = next;
+	}
+	return (owner);
+}
+
+/* dns_collect - copy the rdata of the asked type at the asked name */
+static int
+dns_collect(struct smtp2_dns_answer *a, const getdns_dict *reply,
+    uint16_t type, const getdns_bindata *qname)
+{
+	const getdns_bindata *owner;
 	getdns_list *rrs;
 	size_t	len, i;
 	bool	any = false;
@@ -261,15 +389,19 @@ dns_collect(struct smtp2_dns_answer *a, const getdns_dict *reply, uint16_t type)
 	if (getdns_dict_get_list(reply, "answer", &rrs) ||
 	    getdns_list_get_length(rrs, &len))
 		return (0);
+	/* Records of other names are not ours, whatever their type. */
+	owner = dns_canonical(rrs, len, qname);
 	for (i = 0; i < len && i < SMTP2_DNS_RR_MAX * 4; i++) {
 		getdns_dict *rr;
-		getdns_bindata *raw;
+		getdns_bindata *raw, *rname;
 		uint32_t t, ttl;
 
 		if (getdns_list_get_dict(rrs, i, &rr) ||
 		    getdns_dict_get_int(rr, "type", &t) || t != type ||
+		    getdns_dict_get_bindata(rr, "name", &rname) ||
+		    !dns_name_eq(rname, owner) ||
 		    getdns_dict_get_bindata(rr, "/rdata/rdata_raw", &raw))
-			continue;	/* CNAMEs, RRSIGs: not ours */
+			continue;	/* CNAMEs, RRSIGs, strangers */
 		if (getdns_dict_get_int(rr, "ttl", &ttl))
 			ttl = 0;
 		if (!any || ttl < a->ttl)
@@ -332,7 +464,9 @@ dns_from_reply(const getdns_dict *reply, bool validating, const char *name,
 {
 	struct smtp2_dns_answer *a;
 	enum smtp2_dnssec sec = dns_map_dnssec(reply, validating);
+	getdns_bindata *qname;
 	uint32_t rcode;
+	char	rbuf[16];
 
 	if (sec == SMTP2_DNSSEC_BOGUS)
 		return (dns_tempfail(sec, "DNSSEC validation failed (bogus) "
@@ -344,11 +478,15 @@ dns_from_reply(const getdns_dict *reply, bool validating, const char *name,
 		return (dns_tempfail(SMTP2_DNSSEC_UNKNOWN,
 		    "SERVFAIL from resolver for %s %s", name, tname));
 	if (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN)
-		return (dns_tempfail(SMTP2_DNSSEC_UNKNOWN,
-		    "resolver refused or failed %s %s", name, tname));
+		return (dns_tempfail(SMTP2_DNSSEC_UNKNOWN, "resolver answered %s "
+		    "for %s %s", dns_rcode_name(rcode, rbuf, sizeof(rbuf)), name,
+		    tname));
+	if (!dns_question_ok(reply, name, type, &qname))
+		return (dns_tempfail(SMTP2_DNSSEC_UNKNOWN, "DNS reply for %s %s "
+		    "answers another question: not believed", name, tname));
 	if ((a = smtp2_dns_answer_new(SMTP2_DNS_OK, sec)) == NULL)
 		return (NULL);
-	if (dns_collect(a, reply, type) < 0) {
+	if (dns_collect(a, reply, type, qname) < 0) {
 		smtp2_dns_answer_free(a);
 		return (NULL);
 	}

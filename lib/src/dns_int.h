@@ -40,12 +40,44 @@ int smtp2_dns_answer_add(struct smtp2_dns_answer *a,
 struct smtp2_dns_answer *smtp2_dns_answer_copy(const struct smtp2_dns_answer *a);
 
 /*
- * smtp2_dns_cache_get - a fresh copy of the cached answer, NULL on a miss
- * (or when out of memory, which is then just a miss).  The copy's ttl is
- * what remains of the cached one.  Caller frees the copy.
+ * Coalescing: concurrent lookups of one name and type through one cache
+ * cost one upstream query.  The first caller becomes the flight's owner
+ * and asks upstream; later callers wait for its answer.
  */
-struct smtp2_dns_answer *smtp2_dns_cache_get(struct smtp2_dns_cache *c,
-    const char *name, uint16_t type);
+struct smtp2_dns_flight;
+
+/* Waiters wait this much longer than their own resolver timeout, for the
+ * owner's getdns to give up and hand its TEMPFAIL over (milliseconds). */
+#define SMTP2_DNS_WAIT_MARGIN_MS	1000
+
+enum smtp2_dns_claim {
+	SMTP2_DNS_CLAIM_HIT,	/* *ap: a cached or a waited-for answer */
+	SMTP2_DNS_CLAIM_ASK,	/* ask, then smtp2_dns_cache_land() */
+	SMTP2_DNS_CLAIM_ALONE,	/* ask uncoalesced (no memory, no cache,
+				 * name too long to be a key) */
+	SMTP2_DNS_CLAIM_GAVE_UP	/* another's lookup outlasted wait_ms */
+};
+
+/*
+ * smtp2_dns_cache_claim - decide how the caller gets name/type.  HIT sets
+ * *ap to a copy the caller frees: a fresh cached answer (ttl = what
+ * remains) or, after waiting up to wait_ms for a lookup already under way,
+ * that lookup's answer, TEMPFAIL included.  ASK sets *fp: the caller must
+ * pass it to smtp2_dns_cache_land() once it has an answer, or waiters
+ * wait until wait_ms.
+ */
+enum smtp2_dns_claim smtp2_dns_cache_claim(struct smtp2_dns_cache *c,
+    const char *name, uint16_t type, unsigned wait_ms,
+    struct smtp2_dns_answer **ap, struct smtp2_dns_flight **fp);
+
+/*
+ * smtp2_dns_cache_land - end flight f with answer a (may be NULL when the
+ * owner ran out of memory: waiters then ask for themselves).  Stores a
+ * unless it is TEMPFAIL; waiters get a copy either way.  a stays the
+ * caller's; f is consumed.
+ */
+void smtp2_dns_cache_land(struct smtp2_dns_cache *c,
+    struct smtp2_dns_flight *f, const struct smtp2_dns_answer *a);
 
 /* The getdns side (dns_getdns.c).  One backend handle per smtp2_dns. */
 struct smtp2_dns_backend;

@@ -4,8 +4,12 @@
  * A struct smtp2_dns wraps one getdns context and is NOT thread-safe: make
  * one per thread.  A struct smtp2_dns_cache is shared by every resolver of
  * a process (thread-safe, TTL-bounded, negative answers included, bounded
- * in entries).  The library never falls back to /etc/resolv.conf or fetches
- * root trust anchors by itself: resolvers and anchors are always explicit.
+ * in entries).  Through a shared cache, concurrent lookups of one name and
+ * type cost one upstream query: later askers wait for the first one's
+ * answer (at most their own timeout plus a second) and get a copy of it,
+ * TEMPFAIL included.  The library never falls back to /etc/resolv.conf or
+ * fetches root trust anchors by itself: resolvers and anchors are always
+ * explicit.  docs/dns.md tells the whole story.
  */
 #ifndef SMTP2_DNS_H
 #define SMTP2_DNS_H
@@ -78,7 +82,10 @@ unsigned long smtp2_dns_sent(const struct smtp2_dns *dns);
  */
 int smtp2_dns_count_anchors(const char *path, char *why, size_t whylen);
 
-/* Cache: max_entries bounds memory; ttl_cap bounds staleness (seconds). */
+/*
+ * Cache: max_entries bounds memory; ttl_cap bounds staleness (seconds).
+ * Free it only when no resolver using it is inside smtp2_dns_query().
+ */
 struct smtp2_dns_cache *smtp2_dns_cache_new(size_t max_entries, uint32_t ttl_cap);
 void smtp2_dns_cache_free(struct smtp2_dns_cache *c);
 void smtp2_dns_cache_flush(struct smtp2_dns_cache *c);
