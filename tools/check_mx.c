@@ -16,41 +16,6 @@
 /* Application-specific. */
 #include "check.h"
 
-#define DNS_T_A		1
-#define DNS_T_MX	15
-#define DNS_T_AAAA	28
-
-/* mx_wire - name in wire form (labels, final zero); its length, 0 if too long */
-static size_t
-mx_wire(const char *name, unsigned char *out, size_t outlen)
-{
-	size_t n = 0, k;
-	const char *dot;
-
-	while (*name != '\0') {
-		dot = strchr(name, '.');
-		k = dot != NULL ? (size_t)(dot - name) : strlen(name);
-		if (k == 0 || k > 63 || n + k + 2 > outlen)
-			return 0;
-		out[n++] = (unsigned char)k;
-		memcpy(out + n, name, k);
-		n += k;
-		name += k + (dot != NULL);
-	}
-	out[n++] = 0;
-	return n;
-}
-
-/* mx_label_start - is pos where a label (or the final zero) of w begins? */
-static bool
-mx_label_start(const unsigned char *w, size_t wlen, size_t pos)
-{
-	size_t j = 0;
-
-	while (j < wlen && j < pos)
-		j += (size_t)w[j] + 1;
-	return j == pos && j < wlen;
-}
 
 /* mx_label - append one label to out as lower-case text and a dot */
 static int
@@ -75,21 +40,15 @@ mx_label(const unsigned char *l, size_t k, char *out, size_t outlen, size_t *n,
 }
 
 /*
- * check_mx_name - the wire name at rd[0..len) as text.  getdns hands
- * rdata_raw as it came off the wire, compression pointers included
- * (checked against nsd and unbound: "MX 10 mx" arrives as 02 'm' 'x' c0
- * 0c).  The rest of the packet is not handed over, so only pointers into
- * the question, which starts at offset 12 and is the name we asked for,
- * can be followed; any other is reported, never guessed at.  Returns 0,
- * or -1 with why.
+ * check_mx_name - the wire name at rd[0..len) as text.  The library hands
+ * MX rdata with the exchange uncompressed (SMTP2_SMTP2_DNS_T_MX in dns.h), so a
+ * compression pointer here is malformed data.  Returns 0, or -1 with why.
  */
 static int
-check_mx_name(const unsigned char *rd, size_t len, const char *qname,
-    char *out, size_t outlen, char *why, size_t whylen)
+check_mx_name(const unsigned char *rd, size_t len, char *out, size_t outlen,
+    char *why, size_t whylen)
 {
-	unsigned char qw[256];
-	size_t qlen = mx_wire(qname, qw, sizeof(qw)), i = 0, n = 0, k, off;
-	bool in_question = false;
+	size_t i = 0, n = 0, k;
 
 	for (;;) {
 		if (i >= len) {
@@ -98,20 +57,6 @@ check_mx_name(const unsigned char *rd, size_t len, const char *qname,
 		}
 		if ((k = rd[i]) == 0)
 			break;
-		if (k >= 0xC0 && !in_question && i + 1 < len) {
-			off = (k & 0x3F) << 8 | rd[i + 1];
-			if (off < 12 || !mx_label_start(qw, qlen, off - 12)) {
-				snprintf(why, whylen, "compression pointer to offset "
-				    "%zu, outside the question: the library hands "
-				    "compressed rdata", off);
-				return -1;
-			}
-			rd = qw;
-			len = qlen;
-			i = off - 12;
-			in_question = true;
-			continue;
-		}
 		if (k > 63 || k > len - i - 1) {
 			snprintf(why, whylen, "bad label length 0x%02zx", k);
 			return -1;
@@ -164,7 +109,7 @@ check_mx_parse(const struct smtp2_dns_answer *a, struct check_mx *mx,
 			    "shorter than 3 octets", i + 1, mx->lookup.name);
 			continue;
 		}
-		if (check_mx_name(rr->rdata + 2, rr->len - 2, mx->lookup.name,
+		if (check_mx_name(rr->rdata + 2, rr->len - 2,
 		    all[n].name, sizeof(all[n].name), why, sizeof(why)) < 0) {
 			check_note(notes, CHECK_PROBLEM, "MX record %zu of %s is "
 			    "malformed: %s", i + 1, mx->lookup.name, why);
@@ -206,7 +151,7 @@ void
 check_mx_fetch_addrs(struct check_ctx *ctx, struct check_host *h)
 {
 	static const struct { uint16_t type; int family; const char *name; } t[] = {
-		{ DNS_T_A, AF_INET, "A" }, { DNS_T_AAAA, AF_INET6, "AAAA" }
+		{ SMTP2_DNS_T_A, AF_INET, "A" }, { SMTP2_DNS_T_AAAA, AF_INET6, "AAAA" }
 	};
 	struct smtp2_dns_answer *a;
 	struct check_lookup *l;
@@ -230,7 +175,7 @@ check_mx_fetch(struct check_ctx *ctx, const char *domain, struct check_mx *mx,
 	struct smtp2_dns_answer *a;
 	size_t i;
 
-	a = smtp2_dns_query(ctx->dns, domain, DNS_T_MX);
+	a = smtp2_dns_query(ctx->dns, domain, SMTP2_DNS_T_MX);
 	check_lookup_set(&mx->lookup, domain, "MX", a);
 	if (a != NULL && a->status == SMTP2_DNS_OK)
 		check_mx_parse(a, mx, notes);

@@ -376,6 +376,28 @@ dns_canonical(const getdns_list *rrs, size_t len, const getdns_bindata *qname)
 	return (owner);
 }
 
+/*
+ * dns_add_mx - MX rdata with its exchange name uncompressed.  getdns keeps
+ * the wire's compression pointers in rdata_raw, and those point into a
+ * packet the caller never sees; the parsed fields hold the whole name.
+ */
+static int
+dns_add_mx(struct smtp2_dns_answer *a, const getdns_dict *rr)
+{
+	unsigned char buf[2 + 255];
+	getdns_bindata *exchange;
+	uint32_t pref;
+
+	if (getdns_dict_get_int(rr, "/rdata/preference", &pref) ||
+	    getdns_dict_get_bindata(rr, "/rdata/exchange", &exchange) ||
+	    exchange->size == 0 || exchange->size > 255 || pref > 0xffff)
+		return (0);		/* malformed: skip it like a stranger */
+	buf[0] = (unsigned char)(pref >> 8);
+	buf[1] = (unsigned char)pref;
+	memcpy(buf + 2, exchange->data, exchange->size);
+	return (smtp2_dns_answer_add(a, buf, 2 + exchange->size));
+}
+
 /* dns_collect - copy the rdata of the asked type at the asked name */
 static int
 dns_collect(struct smtp2_dns_answer *a, const getdns_dict *reply,
@@ -407,7 +429,8 @@ dns_collect(struct smtp2_dns_answer *a, const getdns_dict *reply,
 		if (!any || ttl < a->ttl)
 			a->ttl = ttl;
 		any = true;
-		if (smtp2_dns_answer_add(a, raw->data, raw->size) < 0)
+		if ((t == SMTP2_DNS_T_MX ? dns_add_mx(a, rr) :
+		    smtp2_dns_answer_add(a, raw->data, raw->size)) < 0)
 			return (-1);
 	}
 	return (0);

@@ -19,7 +19,10 @@
 
 #include <smtp2/result.h>
 
+#define SMTP2_DNS_T_A		1
+#define SMTP2_DNS_T_MX		15	/* rdata: preference, uncompressed exchange */
 #define SMTP2_DNS_T_TXT		16
+#define SMTP2_DNS_T_AAAA	28
 #define SMTP2_DNS_T_TLSA	52
 
 struct smtp2_dns;
