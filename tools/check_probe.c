@@ -116,7 +116,7 @@ probe_judge(struct check_ctx *ctx, const struct check_domain_report *dr,
 	p->have_cert = true;
 	check_leaf_describe(leaf, &p->cert);
 	X509_free(leaf);
-	check_chain_judge(ctx, chain, p->host->name, NULL, 0, &p->cert);
+	check_chain_judge(ctx, chain, p->host->name, s->ocsp, s->ocsp_len, &p->cert);
 	check_dane_judge(ctx, "smtp", &p->host->tlsa25, chain, p->host->name,
 	    &p->dane_smtp);
 	check_dane_judge(ctx, "smtp2", &dr->pins, chain, dr->domain, &p->dane_smtp2);

@@ -269,6 +269,21 @@ smtp_keep_chain(SSL *ssl, struct check_smtp_session *s)
 	}
 }
 
+/* smtp_keep_ocsp - the OCSP response the server stapled, if any */
+static void
+smtp_keep_ocsp(SSL *ssl, struct check_smtp_session *s)
+{
+	const unsigned char *p;
+	long	n;
+
+	if ((n = SSL_get_tlsext_status_ocsp_resp(ssl, &p)) <= 0 || p == NULL)
+		return;
+	if ((s->ocsp = malloc((size_t)n)) == NULL)
+		return;
+	memcpy(s->ocsp, p, (size_t)n);
+	s->ocsp_len = (size_t)n;
+}
+
 /* smtp_is_literal - an IPv4 or IPv6 address rather than a name? */
 static bool
 smtp_is_literal(const char *host)
@@ -294,6 +309,8 @@ smtp_tls(SSL_CTX *tls, const struct check_smtp_target *t, struct smtp_conn *c,
 	/* SNI: the MX name; never an address literal (RFC 6066 3). */
 	if (!smtp_is_literal(t->host))
 		SSL_set_tlsext_host_name(ssl, t->host);
+	/* Ask for a stapled OCSP response: revocation without a fetch. */
+	SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
 	ERR_clear_error();
 	if ((ret = SSL_connect(ssl)) != 1) {
 		smtp_ssl_error(ssl, ret, s->error, sizeof(s->error));
@@ -304,6 +321,7 @@ smtp_tls(SSL_CTX *tls, const struct check_smtp_target *t, struct smtp_conn *c,
 	snprintf(s->cipher, sizeof(s->cipher), "%s", SSL_get_cipher_name(ssl));
 	s->cipher_bits = SSL_get_cipher_bits(ssl, NULL);
 	smtp_keep_chain(ssl, s);
+	smtp_keep_ocsp(ssl, s);
 	s->stage = CHECK_STAGE_DONE;
 	/* A polite goodbye; its answer is not worth waiting for. */
 	SSL_write(ssl, "QUIT\r\n", 6);
@@ -366,7 +384,7 @@ check_smtp_run(SSL_CTX *tls, const struct check_smtp_target *t,
 	close(c.fd);
 }
 
-/* check_smtp_session_free - the kept certificates */
+/* check_smtp_session_free - the kept certificates and OCSP response */
 void
 check_smtp_session_free(struct check_smtp_session *s)
 {
@@ -375,6 +393,9 @@ check_smtp_session_free(struct check_smtp_session *s)
 	for (i = 0; i < s->n_der; i++)
 		free(s->der[i]);
 	s->n_der = 0;
+	free(s->ocsp);
+	s->ocsp = NULL;
+	s->ocsp_len = 0;
 }
 
 /* check_smtp_tls_new - client context, optionally with our certificate */

@@ -38,6 +38,8 @@ struct check_smtp_session {
 	size_t	n_der;			/* the peer's chain, leaf first */
 	unsigned char *der[CHECK_CHAIN_MAX];	/* owned */
 	size_t	der_len[CHECK_CHAIN_MAX];
+	unsigned char *ocsp;		/* stapled OCSP response (DER); owned, may be NULL */
+	size_t	ocsp_len;
 };
 
 /*

@@ -141,7 +141,7 @@ pkix_chain_trusted(const struct smtp2_verify_opts *o,
 		snprintf(why, whylen, "no CA store to check the chain against");
 		return (false);
 	}
-	smtp2_cert_verify(store, chain, NULL, NULL, 0, &r);
+	smtp2_cert_verify_cached(o->cert_cache, store, chain, NULL, NULL, 0, &r);
 	if (r.status != SMTP2_CERT_OK) {
 		snprintf(why, whylen, "certificate not trusted: %.200s", r.reason);
 		return (false);

@@ -14,11 +14,14 @@
 #include <smtp2/conf.h>
 #include <smtp2/verify.h>
 
+#define SETUP_CERT_CACHE	4096	/* validated chains remembered */
+
 struct smtp2_verify_setup {
 	struct smtp2_verify_opts opts;
 	struct smtp2_cert_store *store;		/* owned; NULL unless asked */
 	struct smtp2_domain_cas *cas;		/* owned array */
 	struct smtp2_cert_store **cas_store;	/* owned, one per entry or NULL */
+	struct smtp2_cert_cache *cache;		/* owned; with the stores */
 	size_t	n;
 };
 
@@ -94,6 +97,14 @@ smtp2_verify_setup_new(const struct smtp2_conf *c, bool stores, char *why,
 		return NULL;
 	}
 	s->opts.store = s->store;
+	/* Chains come back (each connection of a busy sender): remember. */
+	if (stores && (s->cache = smtp2_cert_cache_new(SETUP_CERT_CACHE,
+	    0)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		smtp2_verify_setup_free(s);
+		return NULL;
+	}
+	s->opts.cert_cache = s->cache;
 	if (setup_domain_cas(s, c, stores, why, whylen) < 0) {
 		smtp2_verify_setup_free(s);
 		return NULL;
@@ -120,6 +131,7 @@ smtp2_verify_setup_free(struct smtp2_verify_setup *s)
 		smtp2_cert_store_free(s->cas_store[i]);
 	free(s->cas_store);
 	free(s->cas);
+	smtp2_cert_cache_free(s->cache);
 	smtp2_cert_store_free(s->store);
 	free(s);
 }

@@ -455,7 +455,7 @@ test_domain_cas(void **state)
 	static const char *const issuers[] = { "Bank Issuing CA" };
 	static const struct canned rec = ENFORCE, nx = NOREC, nodata = NOPINS;
 	const struct smtp2_domain_cas dc = { "bank.test", issuers, 1, NULL };
-	const struct smtp2_verify_opts vo = { REQ, NULL, &dc, 1 };
+	const struct smtp2_verify_opts vo = { REQ, NULL, &dc, 1, NULL };
 	struct smtp2_dns_opts o;
 	struct smtp2_tls_facts tls;
 	struct smtp2_verdict v;

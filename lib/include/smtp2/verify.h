@@ -34,6 +34,7 @@
 #define SMTP2_VERIFY_MAX_QUERIES (1 + SMTP2_VERIFY_PARENTS_MAX + 1)
 
 struct smtp2_cert_store;
+struct smtp2_cert_cache;
 
 /*
  * Per-domain CA pinning (milter.conf tls.domain_cas): only these CAs may
@@ -56,6 +57,9 @@ struct smtp2_verify_opts {
 	const struct smtp2_cert_store *store;
 	const struct smtp2_domain_cas *domain_cas;
 	size_t		n_domain_cas;
+	/* Validated chains remembered (fingerprints + domain, bounded,
+	 * honouring expiry and CRL updates); NULL: verify every time. */
+	struct smtp2_cert_cache *cert_cache;
 };
 
 struct smtp2_verdict {
