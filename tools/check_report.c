@@ -16,6 +16,7 @@
 
 /* vrpt - one line: indentation and key padded, then the value */
 static void
+__attribute__((format(printf, 3, 0)))
 vrpt(const char *in, const char *key, const char *fmt, va_list ap)
 {
 	char k[64];
