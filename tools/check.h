@@ -41,6 +41,7 @@
 struct check_ctx {
 	const struct smtp2_conf *conf;
 	bool	json;
+	bool	fetch_ocsp;		/* --fetch-ocsp: ask the leaf's responder */
 	struct smtp2_dns *dns;		/* NULL until check_dns_open() */
 	/* Verification as the daemons set it up from milter.conf, CA stores
 	 * included; when that fails (a CA file unreadable) setup is NULL,
@@ -142,6 +143,7 @@ struct check_certinfo {
 	char	pkix_name[CHECK_NAME_MAX];	/* the name PKIX checked */
 	bool	pkix_checked;		/* false: no CA store (ctx->setup_why) */
 	struct smtp2_cert_result pkix;
+	const char *ocsp_from;		/* "stapled", "fetched", "file", "none" */
 };
 
 /* A TLSA set judged against a chain. */
@@ -256,6 +258,22 @@ int check_record_command(struct check_ctx *ctx, int argc, char **argv);
 /* check_leaf.c (the leaf certificate, described with OpenSSL) */
 struct x509_st;
 void check_leaf_describe(struct x509_st *leaf, struct check_certinfo *ci);
+
+/* check_http.c (libcurl) */
+int check_http_post(const char *url, const char *ctype, const unsigned char *body,
+    size_t body_len, size_t max, unsigned timeout, unsigned char **out,
+    size_t *out_len, char *why, size_t whylen);
+
+/*
+ * check_ocsp.c - check_ocsp_fetch: an OCSP response for leaf from the
+ * responder its AIA names.  The issuer is taken from rest (the chain
+ * after the leaf), else from tls.ca_file.  Returns 0 with the DER
+ * response in *der (caller frees), or -1 with why ("no OCSP URL in the
+ * certificate", "OCSP responder URL: HTTP 500", "...: timed out ...").
+ */
+int check_ocsp_fetch(const struct check_ctx *ctx, struct x509_st *leaf,
+    struct x509_st *const *rest, size_t n_rest, unsigned char **der,
+    size_t *len, char *why, size_t whylen);
 
 /* check_chain.c */
 int check_setup_open(struct check_ctx *ctx);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 /* Library. */
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -20,6 +21,7 @@
 
 #define CERT_OCSP_MAX	(64 * 1024)	/* larger is not an OCSP response */
 #define CERT_EXPIRY_WARN_DAYS	14
+#define CERT_CHAIN_MAX	16	/* certificates of CHAIN.pem searched for the issuer */
 
 struct cert_args {
 	const char *file;
@@ -36,6 +38,7 @@ cert_args_parse(struct check_ctx *ctx, int argc, char **argv, struct cert_args *
 		{ "domain", required_argument, NULL, 'd' },
 		{ "ocsp", required_argument, NULL, 'o' },
 		{ "offline", no_argument, NULL, 'n' },
+		{ "fetch-ocsp", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -53,6 +56,9 @@ cert_args_parse(struct check_ctx *ctx, int argc, char **argv, struct cert_args *
 			break;
 		case 'n':
 			a->offline = true;
+			break;
+		case 'f':
+			ctx->fetch_ocsp = true;
 			break;
 		case 'j':
 			ctx->json = true;
@@ -109,6 +115,60 @@ cert_leaf(const char *path, struct check_certinfo *ci)
 	return 0;
 }
 
+/* cert_fetch_ocsp - the leaf's OCSP response from its responder, the
+ * issuer looked for in the rest of the PEM file; NULL with why */
+static unsigned char *
+cert_fetch_ocsp(const struct check_ctx *ctx, const char *path, size_t *len,
+    char *why, size_t whylen)
+{
+	X509 *c[CERT_CHAIN_MAX];
+	unsigned char *der = NULL;
+	size_t i, n = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(why, whylen, "%s: cannot open", path);
+		return NULL;
+	}
+	while (n < CERT_CHAIN_MAX &&
+	    (c[n] = PEM_read_X509(f, NULL, NULL, NULL)) != NULL)
+		n++;
+	fclose(f);
+	ERR_clear_error();		/* the read that ended the loop */
+	if (n == 0)
+		snprintf(why, whylen, "%s: no certificate", path);
+	else
+		check_ocsp_fetch(ctx, c[0], c + 1, n - 1, &der, len, why, whylen);
+	for (i = 0; i < n; i++)
+		X509_free(c[i]);
+	return der;
+}
+
+/* cert_ocsp - the OCSP response: --ocsp FILE, else fetched with
+ * --fetch-ocsp (a failure is a warning), else none; -1 when FILE is bad */
+static int
+cert_ocsp(struct check_ctx *ctx, const struct cert_args *a,
+    struct check_cert_report *r, unsigned char **ocsp, size_t *len)
+{
+	char why[320];
+
+	r->cert.ocsp_from = "none";
+	if (a->ocsp != NULL) {
+		if ((*ocsp = cert_read_ocsp(a->ocsp, len, why, sizeof(why))) == NULL) {
+			fprintf(stderr, "smtp2-check: %s\n", why);
+			return -1;
+		}
+		r->cert.ocsp_from = "file";
+	} else if (ctx->fetch_ocsp) {
+		if ((*ocsp = cert_fetch_ocsp(ctx, a->file, len, why, sizeof(why))) == NULL)
+			check_note(&r->notes, CHECK_WARNING, "OCSP response not "
+			    "fetched: %s", why);
+		else
+			r->cert.ocsp_from = "fetched";
+	}
+	return 0;
+}
+
 /* cert_notes - findings about the certificate and the verdict */
 static void
 cert_notes(struct check_cert_report *r)
@@ -129,7 +189,8 @@ cert_notes(struct check_cert_report *r)
 		    "days (%s)", p->days_left, r->cert.not_after);
 	if (r->cert.pkix_checked && p->revocation == SMTP2_REV_UNKNOWN)
 		check_note(&r->notes, CHECK_INFO, "revocation not checked: no "
-		    "CRL (tls.crl_file) or OCSP response (--ocsp) covers it");
+		    "CRL (tls.crl_file) or OCSP response (--ocsp, --fetch-ocsp) "
+		    "covers it");
 	if (r->verdict.done && r->verdict.v.result != SMTP2_RESULT_PASS)
 		check_note(&r->notes, CHECK_PROBLEM, "mail from %s sent with this "
 		    "certificate: %s (%s)", r->domain,
@@ -187,11 +248,8 @@ cert_run(struct check_ctx *ctx, const struct cert_args *a,
 		fprintf(stderr, "smtp2-check: %s\n", why);
 		return -1;
 	}
-	if (a->ocsp != NULL &&
-	    (ocsp = cert_read_ocsp(a->ocsp, &ocsp_len, why, sizeof(why))) == NULL) {
-		fprintf(stderr, "smtp2-check: %s\n", why);
+	if (cert_ocsp(ctx, a, r, &ocsp, &ocsp_len) < 0)
 		goto out;
-	}
 	cert_leaf(a->file, &r->cert);
 	if (check_setup_open(ctx) < 0)
 		check_note(&r->notes, CHECK_PROBLEM, "PKIX not checked, no CA "
@@ -208,7 +266,8 @@ out:
 	return ret;
 }
 
-/* check_cert_command - "cert CHAIN.pem --domain DOMAIN [--ocsp F] [--offline]" */
+/* check_cert_command - "cert CHAIN.pem --domain DOMAIN [--ocsp F |
+ * --fetch-ocsp] [--offline]" */
 int
 check_cert_command(struct check_ctx *ctx, int argc, char **argv)
 {

@@ -54,6 +54,7 @@ domain_args_parse(struct check_ctx *ctx, int argc, char **argv, struct domain_ar
 		{ "cert", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "mx", required_argument, NULL, 'm' },
+		{ "fetch-ocsp", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -76,6 +77,9 @@ domain_args_parse(struct check_ctx *ctx, int argc, char **argv, struct domain_ar
 			break;
 		case 'm':
 			a->mx = optarg;
+			break;
+		case 'f':
+			ctx->fetch_ocsp = true;
 			break;
 		case 'j':
 			ctx->json = true;
@@ -341,7 +345,8 @@ domain_run(struct check_ctx *ctx, const struct domain_args *a,
 	return 0;
 }
 
-/* check_domain_command - "domain DOMAIN [--port N] [--cert C --key K] [--mx HOST]" */
+/* check_domain_command - "domain DOMAIN [--port N] [--cert C --key K]
+ * [--mx HOST] [--fetch-ocsp]" */
 int
 check_domain_command(struct check_ctx *ctx, int argc, char **argv)
 {

@@ -6,8 +6,9 @@
  *   smtp2-check [-c FILE] [--json] record 'v=SMTP2v1; p=enforce'
  *   smtp2-check [-c FILE] [--json] domain DOMAIN [--port N]
  *                                   [--cert C [--key K]] [--mx HOST]
+ *                                   [--fetch-ocsp]
  *   smtp2-check [-c FILE] [--json] cert CHAIN.pem --domain DOMAIN
- *                                   [--ocsp RESP.der] [--offline]
+ *                                   [--ocsp RESP.der | --fetch-ocsp] [--offline]
  *
  * Exit: 0 would pass (or the record is valid), 1 problems found or would
  * not pass, 2 could not check.  docs/smtp2-check.md has the details.
@@ -31,12 +32,15 @@ usage(FILE *out, int status)
 	    "usage: smtp2-check [-c FILE] [--json] record 'v=SMTP2v1; p=enforce'\n"
 	    "       smtp2-check [-c FILE] [--json] domain DOMAIN [--port N]\n"
 	    "                   [--cert CERT.pem [--key KEY.pem]] [--mx HOST]\n"
+	    "                   [--fetch-ocsp]\n"
 	    "       smtp2-check [-c FILE] [--json] cert CHAIN.pem --domain DOMAIN\n"
-	    "                   [--ocsp RESP.der] [--offline]\n"
+	    "                   [--ocsp RESP.der | --fetch-ocsp] [--offline]\n"
 	    "       smtp2-check [-c FILE] -t | -V | -h\n"
 	    "  -c FILE  configuration file (default %s)\n"
 	    "  -t       check the configuration, print \"configuration OK\", exit\n"
 	    "  --json   print one JSON object instead of text\n"
+	    "  --fetch-ocsp  no OCSP response stapled or given: ask the "
+	    "certificate's responder\n"
 	    "exit: 0 would pass, 1 problems found or would not pass, "
 	    "2 could not check\n", SMTP2_DEFAULT_CONF);
 	return status;

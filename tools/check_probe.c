@@ -8,6 +8,7 @@
 
 /* System library. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Library. */
@@ -95,13 +96,46 @@ probe_notes_verdict(struct check_probe *p)
 	    smtp2_result_name(v->result), v->reason);
 }
 
+/* probe_ocsp - the stapled response, else with --fetch-ocsp one fetched
+ * from the leaf's responder (*fetched: caller frees); NULL when none */
+static const unsigned char *
+probe_ocsp(struct check_ctx *ctx, const struct check_smtp_session *s,
+    X509 *leaf, struct check_probe *p, unsigned char **fetched, size_t *len)
+{
+	X509 *rest[CHECK_CHAIN_MAX];
+	const unsigned char *der;
+	size_t i, n = 0;
+	char why[320];
+
+	p->cert.ocsp_from = s->ocsp != NULL ? "stapled" : "none";
+	*fetched = NULL;
+	*len = s->ocsp_len;
+	if (s->ocsp != NULL || !ctx->fetch_ocsp)
+		return s->ocsp;
+	for (i = 1; i < s->n_der; i++) {
+		der = s->der[i];
+		if ((rest[n] = d2i_X509(NULL, &der, (long)s->der_len[i])) != NULL)
+			n++;
+	}
+	if (check_ocsp_fetch(ctx, leaf, rest, n, fetched, len, why, sizeof(why)) < 0)
+		check_note(&p->notes, CHECK_WARNING, "no OCSP response stapled, "
+		    "none fetched: %s", why);
+	else
+		p->cert.ocsp_from = "fetched";
+	for (i = 0; i < n; i++)
+		X509_free(rest[i]);
+	return *fetched;
+}
+
 /* probe_judge - everything about the chain the server presented */
 static void
 probe_judge(struct check_ctx *ctx, const struct check_domain_report *dr,
     const struct check_smtp_session *s, struct check_probe *p)
 {
-	const unsigned char *der = s->der[0];
+	const unsigned char *der = s->der[0], *ocsp;
+	unsigned char *fetched;
 	struct smtp2_chain *chain;
+	size_t ocsp_len;
 	X509 *leaf;
 	char why[256];
 
@@ -115,8 +149,10 @@ probe_judge(struct check_ctx *ctx, const struct check_domain_report *dr,
 	}
 	p->have_cert = true;
 	check_leaf_describe(leaf, &p->cert);
+	ocsp = probe_ocsp(ctx, s, leaf, p, &fetched, &ocsp_len);
 	X509_free(leaf);
-	check_chain_judge(ctx, chain, p->host->name, s->ocsp, s->ocsp_len, &p->cert);
+	check_chain_judge(ctx, chain, p->host->name, ocsp, ocsp_len, &p->cert);
+	free(fetched);
 	check_dane_judge(ctx, "smtp", &p->host->tlsa25, chain, p->host->name,
 	    &p->dane_smtp);
 	check_dane_judge(ctx, "smtp2", &dr->pins, chain, dr->domain, &p->dane_smtp2);

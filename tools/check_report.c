@@ -226,6 +226,7 @@ rpt_cert(const char *in, const struct check_certinfo *c)
 	    c->pkix.matched_name, c->pkix.reason);
 	rpti(in, "days left", "%ld", c->pkix.days_left);
 	rpti(in, "revocation", "%s", check_revocation_name(c->pkix.revocation));
+	rpti(in, "ocsp", "%s", c->ocsp_from != NULL ? c->ocsp_from : "none");
 }
 
 /* rpt_dane - one TLSA set judged against the chain */

@@ -170,6 +170,7 @@ js_pkix(struct jsonw *w, const struct check_certinfo *c)
 		jsonw_null(w, "days_left");
 	jsonw_string(w, "revocation", c->pkix_checked ?
 	    check_revocation_name(r->revocation) : NULL);
+	jsonw_string(w, "ocsp", c->ocsp_from != NULL ? c->ocsp_from : "none");
 	jsonw_string(w, "reason", c->pkix_checked ? r->reason : NULL);
 	jsonw_object_close(w);
 }

@@ -52,14 +52,15 @@ EOF
 }
 
 # check_ca_leaf BASE [openssl ca options] - key + CA-signed certificate
-# for $MX through "openssl ca" (which, unlike req, takes any start date)
+# for $MX through "openssl ca" (which, unlike req, takes any start date);
+# CA_EXT names the ca.cnf section of extensions (default leaf)
 check_ca_leaf() {
 	local base=$PKI_DIR/$1
 	shift
 	if ! openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$base.key" -out "$base.csr" -subj "/CN=$MX" \
 		-config "$PKI_DIR/req.cnf" 2>"$base.err" ||
-		! openssl ca -batch -notext -config "$PKI_DIR/ca.cnf" -extensions leaf \
+		! openssl ca -batch -notext -config "$PKI_DIR/ca.cnf" -extensions "${CA_EXT:-leaf}" \
 			-in "$base.csr" -out "$base.crt" "$@" >>"$base.err" 2>&1; then
 		die "openssl ca for ${base##*/} failed: $(cat "$base.err")"
 	fi
@@ -90,6 +91,68 @@ check_pki() {
 	done
 }
 
+# check_ocsp_pki - leaves whose AIA names an OCSP responder on
+# 127.0.0.1:$OCSP_PORT; ocsp-revoked is revoked in the CA database after
+# the CRL was made, so only OCSP can tell; ocsp-fail names a failing path
+check_ocsp_pki() {
+	local url
+	free_port OCSP_PORT
+	url=http://127.0.0.1:$OCSP_PORT
+	{
+		printf '[ocspleaf]\nbasicConstraints = critical,CA:FALSE\n'
+		printf 'keyUsage = critical,digitalSignature\nsubjectAltName = DNS:%s\n' "$MX"
+		printf 'authorityInfoAccess = OCSP;URI:%s/\n' "$url"
+		printf '[ocspfail]\nbasicConstraints = critical,CA:FALSE\n'
+		printf 'subjectAltName = DNS:%s\n' "$MX"
+		printf 'authorityInfoAccess = OCSP;URI:%s/fail\n' "$url"
+	} >>"$PKI_DIR/ca.cnf"
+	CA_EXT=ocspleaf check_ca_leaf ocsp-good
+	CA_EXT=ocspleaf check_ca_leaf ocsp-revoked
+	CA_EXT=ocspfail check_ca_leaf ocsp-fail
+	openssl ca -batch -config "$PKI_DIR/ca.cnf" -revoke "$PKI_DIR/ocsp-revoked.crt" \
+		>"$PKI_DIR/ocsp-revoke.err" 2>&1 || die "revoke: $(cat "$PKI_DIR/ocsp-revoke.err")"
+}
+
+# ocsp_responder_start N - an OCSP responder on 127.0.0.1:$OCSP_PORT
+# alone ("openssl ocsp -port" of OpenSSL 3.0 takes a number and binds
+# every address): python3's HTTP server hands each POST to a one-shot
+# "openssl ocsp -index" over the CA database; /fail answers HTTP 500.
+# Serves at most N requests, waits at most 30 s for each; sets OCSP_PID
+ocsp_responder_start() {
+	local dir=$T_DIR/ocsp
+	mkdir -p "$dir"
+	/usr/bin/python3 - "$OCSP_PORT" "$1" "$dir" "$PKI_DIR" >"$dir/log" 2>&1 <<'EOF' &
+import http.server, subprocess, sys
+port, n, d, pki = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(min(int(self.headers.get("Content-Length", 0)), 65536))
+        if self.path == "/fail" or \
+                self.headers.get("Content-Type") != "application/ocsp-request":
+            self.send_error(500)
+            return
+        open(d + "/req.der", "wb").write(body)
+        subprocess.run(["openssl", "ocsp", "-index", pki + "/cadb/index.txt",
+                        "-CA", pki + "/ca.crt", "-rsigner", pki + "/ca.crt",
+                        "-rkey", pki + "/ca.key", "-reqin", d + "/req.der",
+                        "-respout", d + "/resp.der"], timeout=10, check=True,
+                       stdout=subprocess.DEVNULL)
+        resp = open(d + "/resp.der", "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/ocsp-response")
+        self.send_header("Content-Length", str(len(resp)))
+        self.end_headers()
+        self.wfile.write(resp)
+srv = http.server.HTTPServer(("127.0.0.1", port), H)
+srv.timeout = 30
+for _ in range(n):
+    srv.handle_request()
+EOF
+	OCSP_PID=$!
+	track_pid "$OCSP_PID" ocsp-responder
+	wait_port "$OCSP_PORT" || die "no OCSP responder on $OCSP_PORT: $(cat "$dir/log")"
+}
+
 # check_listener NAME CERT_BASE [smtpd -o options] - one more smtpd
 # presenting CERT_BASE; sets PORT_NAME
 LISTEN_PORTS=""
@@ -113,6 +176,7 @@ check_listeners_up() {
 	check_listener selfpin mxcheck-selfpin
 	check_listener selfonly mxcheck-selfonly
 	check_listener plain "$MX" -o smtpd_tls_security_level=none
+	check_listener ocsp ocsp-good
 	postfix_age_config
 	postfix -c "$PF_DIR/etc" reload >/dev/null 2>&1 || die "postfix reload failed"
 	for p in $LISTEN_PORTS; do
@@ -188,6 +252,7 @@ t_mktemp
 note "check stack in $T_DIR"
 pki_make
 check_pki
+check_ocsp_pki
 DNS_MXCHECK_PINS="$MX mxcheck-selfpin"
 dns_up
 smtp2_write_conf enforce
@@ -365,6 +430,40 @@ expect_rc 1 "cert revoked --offline"
 expect_line '^revocation: +revoked$' "cert revoked: revocation line"
 run cert-missing cert "$T_DIR/nonexistent.pem" --domain bank.test
 expect_rc 2 "cert on a missing file"
+
+# --- --fetch-ocsp: the responder the leaf's AIA names ----------------------
+# The CRL lists none of these leaves: only OCSP can say "revoked".
+ocsp_responder_start 6
+run ocsp-good cert "$PKI_DIR/ocsp-good.crt" --domain mxcheck.test --offline --fetch-ocsp
+expect_rc 0 "cert --fetch-ocsp, good"
+expect_line '^revocation: +good$' "fetch-ocsp good: revocation good"
+expect_line '^ocsp: +fetched$' "fetch-ocsp good: response fetched"
+run ocsp-good-json --json cert "$PKI_DIR/ocsp-good.crt" --domain mxcheck.test --offline \
+	--fetch-ocsp
+expect_json certificate.pkix.ocsp fetched "fetch-ocsp json: ocsp fetched"
+expect_json certificate.pkix.revocation good "fetch-ocsp json: revocation good"
+run ocsp-revoked cert "$PKI_DIR/ocsp-revoked.crt" --domain mxcheck.test --offline --fetch-ocsp
+expect_rc 1 "cert --fetch-ocsp, revoked"
+expect_line '^revocation: +revoked$' "fetch-ocsp revoked: revocation revoked"
+expect_line '^pkix: +revoked for mxcheck\.test' "fetch-ocsp revoked: PKIX revoked"
+expect_line '^ocsp: +fetched$' "fetch-ocsp revoked: response fetched"
+run ocsp-unasked cert "$PKI_DIR/ocsp-revoked.crt" --domain mxcheck.test --offline
+expect_rc 0 "cert without --fetch-ocsp: nothing fetched"
+expect_line '^ocsp: +none$' "no --fetch-ocsp: ocsp none"
+run ocsp-fail cert "$PKI_DIR/ocsp-fail.crt" --domain mxcheck.test --offline --fetch-ocsp
+expect_rc 0 "cert --fetch-ocsp, responder fails: only a warning"
+expect_line "^warning: +OCSP response not fetched: OCSP responder http://127\\.0\\.0\\.1:$OCSP_PORT/fail: HTTP 500\$" \
+	"fetch-ocsp: HTTP 500 named"
+run ocsp-nourl cert "$(pki_cert mx.bank.test)" --domain bank.test --offline --fetch-ocsp
+expect_line '^warning: +OCSP response not fetched: no OCSP URL in the certificate$' \
+	"fetch-ocsp: missing OCSP URL named"
+probe ocsp-domain "$PORT_ocsp" --fetch-ocsp
+expect_line '^  ocsp: +fetched$' "domain --fetch-ocsp: nothing stapled, response fetched"
+expect_line '^  revocation: +good$' "domain --fetch-ocsp: revocation good"
+RUN_OUT=$JSON_OUT
+expect_json probes.0.certificate.pkix.ocsp fetched "domain --fetch-ocsp json: ocsp fetched"
+stop_pid "$OCSP_PID" 50
+untrack_pid "$OCSP_PID"
 
 # --- record ----------------------------------------------------------------
 run rec-ok record 'v=SMTP2v1; p=enforce; P=x; foo=1'
