@@ -373,8 +373,13 @@ record_hosts(const struct record_tag *tag, struct smtp2_record *rec,
 		while (len > 0 && record_is_wsp((unsigned char)p[len - 1]))
 			len--;
 		if (!record_host_ok(p, len)) {
-			smtp2_why(why, whylen, "hosts=: '%.*s' is not a host name "
-			    "or *.domain pattern", (int)(len > 64 ? 64 : len), p);
+			struct record_tag ent = *tag;
+			char	q[RECORD_QUOTE_MAX + 4];
+
+			ent.value = p;
+			ent.vallen = len;
+			smtp2_why(why, whylen, "hosts=: '%s' is not a host name "
+			    "or *.domain pattern", record_quote(&ent, q));
 			return (-1);
 		}
 		if (rec->n_hosts == SMTP2_RECORD_HOSTS_MAX) {
