@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* Application-specific. */
-#include "dmarc_tags.h"
+#include "tags.h"
 #include "why.h"
 #include <smtp2/dmarc.h>
 
@@ -53,20 +53,20 @@ adsp_is_word(const char *s, size_t len)
 
 /* adsp_practice - interpret the value of dkim= */
 static int
-adsp_practice(const struct dmarc_tag *tag, enum smtp2_adsp_practice *p,
+adsp_practice(const struct smtp2_tag *tag, enum smtp2_adsp_practice *p,
     char *why, size_t whylen)
 {
-	char	q[DMARC_QUOTE_MAX + 4];
+	char	q[SMTP2_TAG_QUOTE_MAX + 4];
 	size_t	i;
 
 	if (!adsp_is_word(tag->value, tag->vallen)) {
 		smtp2_why(why, whylen, "dkim=: '%s' is not a practice "
-		    "(unknown, all, discardable)", dmarc_quote(tag, q));
+		    "(unknown, all, discardable)", smtp2_tag_quote(tag, q));
 		return (-1);
 	}
 	*p = SMTP2_ADSP_UNKNOWN;		/* x-adsp-dkim-tag */
 	for (i = 0; i < PRACTICE_COUNT; i++)
-		if (dmarc_value_is(tag, practice_words[i]))
+		if (smtp2_tag_value_is(tag, practice_words[i]))
 			*p = (enum smtp2_adsp_practice)i;
 	return (0);
 }
@@ -76,25 +76,25 @@ enum smtp2_adsp_status
 smtp2_adsp_parse(const char *txt, size_t len,
     enum smtp2_adsp_practice *practice, char *why, size_t whylen)
 {
-	struct dmarc_scan sc = {txt, len, 0};
-	struct dmarc_tag seen[DMARC_TAGS_MAX], tag;
+	struct smtp2_tag_scan sc = {txt, len, 0};
+	struct smtp2_tag seen[SMTP2_TAGS_MAX], tag;
 	enum smtp2_adsp_practice p = SMTP2_ADSP_UNKNOWN;
 	size_t	n = 0;
 	int	got;
 
-	if (!dmarc_tag_starts(txt, len, "dkim", NULL)) {
+	if (!smtp2_tag_starts(txt, len, "dkim", NULL)) {
 		smtp2_why(why, whylen, "not an ADSP record (no leading dkim=)");
 		return (SMTP2_ADSP_ABSENT);
 	}
-	while ((got = dmarc_tag_next(&sc, &tag, why, whylen)) > 0) {
-		if (dmarc_tag_seen(seen, n, &tag)) {
+	while ((got = smtp2_tag_next(&sc, &tag, why, whylen)) > 0) {
+		if (smtp2_tag_seen_nocase(seen, n, &tag)) {
 			smtp2_why(why, whylen, "duplicate tag '%.*s'",
-			    DMARC_NAME_SHOWN(&tag), tag.name);
+			    SMTP2_TAG_NAME_SHOWN(&tag), tag.name);
 			return (SMTP2_ADSP_INVALID);
 		}
-		if (n == DMARC_TAGS_MAX) {
+		if (n == SMTP2_TAGS_MAX) {
 			smtp2_why(why, whylen, "more than %d tags",
-			    DMARC_TAGS_MAX);
+			    SMTP2_TAGS_MAX);
 			return (SMTP2_ADSP_INVALID);
 		}
 		if (n == 0 && adsp_practice(&tag, &p, why, whylen) < 0)

@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* Application-specific. */
-#include "dmarc_tags.h"
+#include "tags.h"
 #include "why.h"
 #include <smtp2/dmarc.h>
 
@@ -55,28 +55,28 @@ smtp2_dmarc_policy_name(enum smtp2_dmarc_policy p)
 
 /* dmarc_keyword - index of the tag's value in words, or -1 with a reason */
 static int
-dmarc_keyword(const struct dmarc_tag *tag, const char *const *words,
+dmarc_keyword(const struct smtp2_tag *tag, const char *const *words,
     size_t n, const char *list, char *why, size_t whylen)
 {
-	char	q[DMARC_QUOTE_MAX + 4];
+	char	q[SMTP2_TAG_QUOTE_MAX + 4];
 	size_t	i;
 
 	if (tag->vallen == 0) {
 		smtp2_why(why, whylen, "%.*s=: empty value (%s)",
-		    DMARC_NAME_SHOWN(tag), tag->name, list);
+		    SMTP2_TAG_NAME_SHOWN(tag), tag->name, list);
 		return (-1);
 	}
 	for (i = 0; i < n; i++)
-		if (dmarc_value_is(tag, words[i]))
+		if (smtp2_tag_value_is(tag, words[i]))
 			return ((int)i);
 	smtp2_why(why, whylen, "%.*s=: unknown value '%s' (%s)",
-	    DMARC_NAME_SHOWN(tag), tag->name, dmarc_quote(tag, q), list);
+	    SMTP2_TAG_NAME_SHOWN(tag), tag->name, smtp2_tag_quote(tag, q), list);
 	return (-1);
 }
 
 /* dmarc_policy - p=, sp= or np= */
 static int
-dmarc_policy(const struct dmarc_tag *tag, enum smtp2_dmarc_policy *p,
+dmarc_policy(const struct smtp2_tag *tag, enum smtp2_dmarc_policy *p,
     char *why, size_t whylen)
 {
 	int	i = dmarc_keyword(tag, policy_words, NWORDS(policy_words),
@@ -89,7 +89,7 @@ dmarc_policy(const struct dmarc_tag *tag, enum smtp2_dmarc_policy *p,
 
 /* dmarc_align - adkim= or aspf= */
 static int
-dmarc_align(const struct dmarc_tag *tag, enum smtp2_dmarc_align *a,
+dmarc_align(const struct smtp2_tag *tag, enum smtp2_dmarc_align *a,
     char *why, size_t whylen)
 {
 	int	i = dmarc_keyword(tag, align_words, NWORDS(align_words),
@@ -102,7 +102,7 @@ dmarc_align(const struct dmarc_tag *tag, enum smtp2_dmarc_align *a,
 
 /* dmarc_copy - keep a value verbatim; too long a one is dropped */
 static void
-dmarc_copy(const struct dmarc_tag *tag, char *buf, size_t size,
+dmarc_copy(const struct smtp2_tag *tag, char *buf, size_t size,
     struct smtp2_dmarc *rec)
 {
 	if (tag->vallen >= size) {
@@ -116,12 +116,12 @@ dmarc_copy(const struct dmarc_tag *tag, char *buf, size_t size,
 
 /* dmarc_use_flag - psd= or t= */
 static int
-dmarc_use_flag(const struct dmarc_tag *tag, struct smtp2_dmarc *rec,
+dmarc_use_flag(const struct smtp2_tag *tag, struct smtp2_dmarc *rec,
     char *why, size_t whylen)
 {
 	int	i;
 
-	if (dmarc_tag_is(tag, "psd")) {
+	if (smtp2_tag_is_nocase(tag, "psd")) {
 		i = dmarc_keyword(tag, psd_words, NWORDS(psd_words),
 		    "y, n, u", why, whylen);
 		if (i >= 0)
@@ -137,48 +137,48 @@ dmarc_use_flag(const struct dmarc_tag *tag, struct smtp2_dmarc *rec,
 
 /* dmarc_use_tag - apply one tag after v=; unknown ones are ignored */
 static int
-dmarc_use_tag(const struct dmarc_tag *tag, struct dmarc_state *st,
+dmarc_use_tag(const struct smtp2_tag *tag, struct dmarc_state *st,
     char *why, size_t whylen)
 {
 	struct smtp2_dmarc *rec = &st->rec;
 
-	if (dmarc_tag_is(tag, "p")) {
+	if (smtp2_tag_is_nocase(tag, "p")) {
 		rec->p_missing = false;
 		return (dmarc_policy(tag, &rec->p, why, whylen));
 	}
-	if (dmarc_tag_is(tag, "sp")) {
+	if (smtp2_tag_is_nocase(tag, "sp")) {
 		st->has_sp = true;
 		return (dmarc_policy(tag, &rec->sp, why, whylen));
 	}
-	if (dmarc_tag_is(tag, "np")) {
+	if (smtp2_tag_is_nocase(tag, "np")) {
 		st->has_np = true;
 		return (dmarc_policy(tag, &rec->np, why, whylen));
 	}
-	if (dmarc_tag_is(tag, "adkim"))
+	if (smtp2_tag_is_nocase(tag, "adkim"))
 		return (dmarc_align(tag, &rec->adkim, why, whylen));
-	if (dmarc_tag_is(tag, "aspf"))
+	if (smtp2_tag_is_nocase(tag, "aspf"))
 		return (dmarc_align(tag, &rec->aspf, why, whylen));
-	if (dmarc_tag_is(tag, "psd") || dmarc_tag_is(tag, "t"))
+	if (smtp2_tag_is_nocase(tag, "psd") || smtp2_tag_is_nocase(tag, "t"))
 		return (dmarc_use_flag(tag, rec, why, whylen));
-	if (dmarc_tag_is(tag, "rua"))
+	if (smtp2_tag_is_nocase(tag, "rua"))
 		dmarc_copy(tag, rec->rua, sizeof(rec->rua), rec);
-	else if (dmarc_tag_is(tag, "ruf"))
+	else if (smtp2_tag_is_nocase(tag, "ruf"))
 		dmarc_copy(tag, rec->ruf, sizeof(rec->ruf), rec);
-	else if (dmarc_tag_is(tag, "fo"))
+	else if (smtp2_tag_is_nocase(tag, "fo"))
 		dmarc_copy(tag, rec->fo, sizeof(rec->fo), rec);
 	return (0);			/* incl. pct, rf, ri (RFC 9989) */
 }
 
 /* dmarc_version - the first tag: exactly "v=DMARC1" */
 static int
-dmarc_version(const struct dmarc_tag *tag, char *why, size_t whylen)
+dmarc_version(const struct smtp2_tag *tag, char *why, size_t whylen)
 {
-	char	q[DMARC_QUOTE_MAX + 4];
+	char	q[SMTP2_TAG_QUOTE_MAX + 4];
 
-	/* dmarc_tag_starts saw the word; the value must be only that. */
+	/* smtp2_tag_starts saw the word; the value must be only that. */
 	if (tag->vallen != sizeof(DMARC_VERSION) - 1) {
 		smtp2_why(why, whylen, "v=: expected ';' after " DMARC_VERSION
-		    " (got '%s')", dmarc_quote(tag, q));
+		    " (got '%s')", smtp2_tag_quote(tag, q));
 		return (-1);
 	}
 	return (0);
@@ -201,15 +201,15 @@ enum smtp2_dmarc_status
 smtp2_dmarc_parse(const char *txt, size_t len, struct smtp2_dmarc *rec,
     char *why, size_t whylen)
 {
-	struct dmarc_scan sc = {txt, len, 0};
-	struct dmarc_tag seen[DMARC_TAGS_MAX], tag;
+	struct smtp2_tag_scan sc = {txt, len, 0};
+	struct smtp2_tag seen[SMTP2_TAGS_MAX], tag;
 	struct dmarc_state st;
 	size_t	n = 0;
 	int	got;
 
 	/* "v" is case-insensitive (RFC 5234 string), "DMARC1" exact (%x). */
-	if (!dmarc_tag_starts(txt, len, "v", DMARC_VERSION)
-	    && !dmarc_tag_starts(txt, len, "V", DMARC_VERSION)) {
+	if (!smtp2_tag_starts(txt, len, "v", DMARC_VERSION)
+	    && !smtp2_tag_starts(txt, len, "V", DMARC_VERSION)) {
 		smtp2_why(why, whylen, "not a v=" DMARC_VERSION " record");
 		return (SMTP2_DMARC_ABSENT);
 	}
@@ -217,15 +217,15 @@ smtp2_dmarc_parse(const char *txt, size_t len, struct smtp2_dmarc *rec,
 	st.rec.p_missing = true;
 
 	/* Each round consumes at least one byte, or ends the loop. */
-	while ((got = dmarc_tag_next(&sc, &tag, why, whylen)) > 0) {
-		if (dmarc_tag_seen(seen, n, &tag)) {
+	while ((got = smtp2_tag_next(&sc, &tag, why, whylen)) > 0) {
+		if (smtp2_tag_seen_nocase(seen, n, &tag)) {
 			smtp2_why(why, whylen, "duplicate tag '%.*s'",
-			    DMARC_NAME_SHOWN(&tag), tag.name);
+			    SMTP2_TAG_NAME_SHOWN(&tag), tag.name);
 			return (SMTP2_DMARC_INVALID);
 		}
-		if (n == DMARC_TAGS_MAX) {
+		if (n == SMTP2_TAGS_MAX) {
 			smtp2_why(why, whylen, "more than %d tags",
-			    DMARC_TAGS_MAX);
+			    SMTP2_TAGS_MAX);
 			return (SMTP2_DMARC_INVALID);
 		}
 		if ((n == 0 ? dmarc_version(&tag, why, whylen) :

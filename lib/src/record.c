@@ -15,32 +15,13 @@
 #include <strings.h>
 
 /* Application-specific. */
+#include "tags.h"
 #include "why.h"
 #include <smtp2/record.h>
 
 #define RECORD_VERSION		"SMTP2v1"
 #define RECORD_VERSION_LEN	(sizeof(RECORD_VERSION) - 1)
-#define RECORD_TAGS_MAX		32	/* we define two; room for growth */
-#define RECORD_QUOTE_MAX	32	/* bytes of a bad value shown in why */
-
-/* Printf precision for a tag name in a reason: bounded, never negative. */
-#define RECORD_NAME_SHOWN(t) \
-	((int)((t)->namelen < RECORD_QUOTE_MAX ? (t)->namelen : RECORD_QUOTE_MAX))
-
-/* One "name = value" of the list; both point into the text. */
-struct record_tag {
-	const char	*name;
-	size_t		namelen;
-	const char	*value;		/* trailing whitespace trimmed */
-	size_t		vallen;
-};
-
-/* Parser state: the text and how far we are. */
-struct record_scan {
-	const char	*s;
-	size_t		len;
-	size_t		pos;
-};
+#define RECORD_TAGS_MAX		SMTP2_TAGS_MAX
 
 static const char *const policy_names[] = {
 	[SMTP2_POLICY_NONE] = "none",
@@ -74,195 +55,9 @@ smtp2_policy_parse(const char *name, enum smtp2_policy *p)
 	return (-1);
 }
 
-/* record_is_wsp - WSP of RFC 5234: the only whitespace a record may hold */
-static bool
-record_is_wsp(unsigned char c)
-{
-	return (c == ' ' || c == '\t');
-}
-
-/* record_is_valchar - a byte of a tag value: printable ASCII but ';' */
-static bool
-record_is_valchar(unsigned char c)
-{
-	return (c >= 0x21 && c <= 0x7e && c != ';');
-}
-
-/* record_is_alpha - ASCII letter (not locale-dependent isalpha) */
-static bool
-record_is_alpha(unsigned char c)
-{
-	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-}
-
-/* record_is_namechar - letters, digits and '_' after the first letter */
-static bool
-record_is_namechar(unsigned char c)
-{
-	return (record_is_alpha(c) || (c >= '0' && c <= '9') || c == '_');
-}
-
-/* record_skip_wsp - advance past whitespace */
-static void
-record_skip_wsp(struct record_scan *sc)
-{
-	while (sc->pos < sc->len && record_is_wsp((unsigned char)sc->s[sc->pos]))
-		sc->pos++;
-}
-
-/* record_peek - the byte at the cursor, or -1 at the end */
-static int
-record_peek(const struct record_scan *sc)
-{
-	return (sc->pos < sc->len ? (unsigned char)sc->s[sc->pos] : -1);
-}
-
-/* record_bad_byte - describe a byte no record may contain */
-static void
-record_bad_byte(unsigned char c, size_t pos, char *why,
-    size_t whylen)
-{
-	if (c == 0)
-		smtp2_why(why, whylen, "NUL byte at offset %zu", pos);
-	else if (c >= 0x80)
-		smtp2_why(why, whylen, "non-ASCII byte 0x%02X at offset %zu",
-		    c, pos);
-	else if (c < 0x20 || c == 0x7f)
-		smtp2_why(why, whylen, "control byte 0x%02X at offset %zu",
-		    c, pos);
-	else
-		smtp2_why(why, whylen, "unexpected '%c' at offset %zu",
-		    c, pos);
-}
-
-/* record_is_ours - does the text start with the tag v=SMTP2v1? */
-static bool
-record_is_ours(const char *txt, size_t len)
-{
-	struct record_scan sc = {txt, len, 0};
-	int	c;
-
-	record_skip_wsp(&sc);
-	if (record_peek(&sc) != 'v')
-		return (false);
-	sc.pos++;
-	record_skip_wsp(&sc);
-	if (record_peek(&sc) != '=')
-		return (false);
-	sc.pos++;
-	record_skip_wsp(&sc);
-	if (sc.len - sc.pos < RECORD_VERSION_LEN
-	    || memcmp(sc.s + sc.pos, RECORD_VERSION, RECORD_VERSION_LEN) != 0)
-		return (false);
-	sc.pos += RECORD_VERSION_LEN;
-
-	/*
-	 * "SMTP2v1" must be a whole word: "SMTP2v10" is someone else's.  A
-	 * byte that cannot be in a value at all ends the word too, so that
-	 * "v=SMTP2v1<NUL>" is reported as a broken record, not ignored.
-	 */
-	c = record_peek(&sc);
-	return (c < 0 || !record_is_valchar((unsigned char)c));
-}
-
-/* record_next_name - read a tag name at the cursor */
-static int
-record_next_name(struct record_scan *sc, struct record_tag *tag,
-    char *why, size_t whylen)
-{
-	int	c = record_peek(sc);
-
-	if (c == ';' || c == '=' || c < 0) {
-		smtp2_why(why, whylen, "empty tag name at offset %zu", sc->pos);
-		return (-1);
-	}
-	if (!record_is_alpha((unsigned char)c)) {
-		if (record_is_valchar((unsigned char)c))
-			smtp2_why(why, whylen, "tag name must start with a "
-			    "letter, not '%c' (offset %zu)", c, sc->pos);
-		else
-			record_bad_byte((unsigned char)c, sc->pos, why, whylen);
-		return (-1);
-	}
-	tag->name = sc->s + sc->pos;
-	while (sc->pos < sc->len
-	    && record_is_namechar((unsigned char)sc->s[sc->pos]))
-		sc->pos++;
-	tag->namelen = (size_t)(sc->s + sc->pos - tag->name);
-	return (0);
-}
-
-/* record_next_equals - expect "=" after the name, whitespace allowed */
-static int
-record_next_equals(struct record_scan *sc,
-    const struct record_tag *tag, char *why, size_t whylen)
-{
-	int	c = record_peek(sc);
-
-	if (c >= 0 && !record_is_wsp((unsigned char)c) && c != '=' && c != ';') {
-		if (record_is_valchar((unsigned char)c))
-			smtp2_why(why, whylen, "bad character '%c' in tag "
-			    "name '%.*s' (offset %zu)", c,
-			    RECORD_NAME_SHOWN(tag), tag->name, sc->pos);
-		else
-			record_bad_byte((unsigned char)c, sc->pos, why, whylen);
-		return (-1);
-	}
-	record_skip_wsp(sc);
-	if (record_peek(sc) != '=') {
-		smtp2_why(why, whylen, "missing '=' after tag '%.*s'",
-		    RECORD_NAME_SHOWN(tag), tag->name);
-		return (-1);
-	}
-	sc->pos++;
-	return (0);
-}
-
-/* record_next_value - read a value up to ';' or the end, trimmed */
-static int
-record_next_value(struct record_scan *sc, struct record_tag *tag,
-    char *why, size_t whylen)
-{
-	unsigned char c;
-
-	record_skip_wsp(sc);
-	tag->value = sc->s + sc->pos;
-	tag->vallen = 0;
-	while (sc->pos < sc->len && (c = (unsigned char)sc->s[sc->pos]) != ';') {
-		if (!record_is_valchar(c) && !record_is_wsp(c)) {
-			record_bad_byte(c, sc->pos, why, whylen);
-			return (-1);
-		}
-		sc->pos++;
-		if (!record_is_wsp(c))
-			tag->vallen = (size_t)(sc->s + sc->pos - tag->value);
-	}
-	return (0);
-}
-
-/*
- * record_next_tag - read one tag-spec and the ';' after it.  Returns 1
- * with a tag, 0 at the end of the list, -1 with a reason.
- */
-static int
-record_next_tag(struct record_scan *sc, struct record_tag *tag,
-    char *why, size_t whylen)
-{
-	record_skip_wsp(sc);
-	if (sc->pos >= sc->len)
-		return (0);			/* also after a trailing ';' */
-	if (record_next_name(sc, tag, why, whylen) < 0
-	    || record_next_equals(sc, tag, why, whylen) < 0
-	    || record_next_value(sc, tag, why, whylen) < 0)
-		return (-1);
-	if (sc->pos < sc->len)
-		sc->pos++;			/* the ';' that ended the value */
-	return (1);
-}
-
 /* record_tag_is - is this tag called name? (names are case-sensitive) */
 static bool
-record_tag_is(const struct record_tag *tag, const char *name)
+record_tag_is(const struct smtp2_tag *tag, const char *name)
 {
 	return (tag->namelen == strlen(name)
 	    && memcmp(tag->name, name, tag->namelen) == 0);
@@ -270,8 +65,8 @@ record_tag_is(const struct record_tag *tag, const char *name)
 
 /* record_seen - has a tag of this name come before? */
 static bool
-record_seen(const struct record_tag *seen, size_t n,
-    const struct record_tag *tag)
+record_seen(const struct smtp2_tag *seen, size_t n,
+    const struct smtp2_tag *tag)
 {
 	size_t	i;
 
@@ -282,37 +77,17 @@ record_seen(const struct record_tag *seen, size_t n,
 	return (false);
 }
 
-/*
- * record_quote - a value for a reason, cut with "..."; buf holds
- * RECORD_QUOTE_MAX + 4.  Tabs become spaces: a reason is printable ASCII.
- */
-static const char *
-record_quote(const struct record_tag *tag,
-    char buf[RECORD_QUOTE_MAX + 4])
-{
-	size_t	i, n = tag->vallen < RECORD_QUOTE_MAX ? tag->vallen :
-	    RECORD_QUOTE_MAX;
-
-	for (i = 0; i < n; i++)
-		buf[i] = tag->value[i] == '\t' ? ' ' : tag->value[i];
-	if (tag->vallen > n)
-		memcpy(buf + i, "...", 4);
-	else
-		buf[i] = '\0';
-	return (buf);
-}
-
 /* record_policy - interpret the value of p= or sp= */
 static int
-record_policy(const struct record_tag *tag, enum smtp2_policy *p,
+record_policy(const struct smtp2_tag *tag, enum smtp2_policy *p,
     char *why, size_t whylen)
 {
-	char	q[RECORD_QUOTE_MAX + 4];
+	char	q[SMTP2_TAG_QUOTE_MAX + 4];
 	size_t	i;
 
 	if (tag->vallen == 0) {
 		smtp2_why(why, whylen, "%.*s=: empty value (none, tag, enforce)",
-		    RECORD_NAME_SHOWN(tag), tag->name);
+		    SMTP2_TAG_NAME_SHOWN(tag), tag->name);
 		return (-1);
 	}
 	for (i = 0; i < POLICY_COUNT; i++) {
@@ -323,7 +98,7 @@ record_policy(const struct record_tag *tag, enum smtp2_policy *p,
 		}
 	}
 	smtp2_why(why, whylen, "%.*s=: unknown policy '%s' (none, tag, enforce)",
-	    RECORD_NAME_SHOWN(tag), tag->name, record_quote(tag, q));
+	    SMTP2_TAG_NAME_SHOWN(tag), tag->name, smtp2_tag_quote(tag, q));
 	return (-1);
 }
 
@@ -358,28 +133,28 @@ record_host_ok(const char *h, size_t len)
 
 /* record_hosts - interpret hosts=, a colon-separated list of names */
 static int
-record_hosts(const struct record_tag *tag, struct smtp2_record *rec,
+record_hosts(const struct smtp2_tag *tag, struct smtp2_record *rec,
     char *why, size_t whylen)
 {
 	const char *p = tag->value, *end = tag->value + tag->vallen, *e;
 	size_t	len;
 
 	while (p < end) {
-		while (p < end && record_is_wsp((unsigned char)*p))
+		while (p < end && smtp2_tag_is_wsp((unsigned char)*p))
 			p++;
 		for (e = p; e < end && *e != ':'; e++)
 			;
 		len = (size_t)(e - p);
-		while (len > 0 && record_is_wsp((unsigned char)p[len - 1]))
+		while (len > 0 && smtp2_tag_is_wsp((unsigned char)p[len - 1]))
 			len--;
 		if (!record_host_ok(p, len)) {
-			struct record_tag ent = *tag;
-			char	q[RECORD_QUOTE_MAX + 4];
+			struct smtp2_tag ent = *tag;
+			char	q[SMTP2_TAG_QUOTE_MAX + 4];
 
 			ent.value = p;
 			ent.vallen = len;
 			smtp2_why(why, whylen, "hosts=: '%s' is not a host name "
-			    "or *.domain pattern", record_quote(&ent, q));
+			    "or *.domain pattern", smtp2_tag_quote(&ent, q));
 			return (-1);
 		}
 		if (rec->n_hosts == SMTP2_RECORD_HOSTS_MAX) {
@@ -400,17 +175,17 @@ record_hosts(const struct record_tag *tag, struct smtp2_record *rec,
 
 /* record_use_tag - check one tag against those seen and apply it */
 static int
-record_use_tag(const struct record_tag *tag, size_t n,
+record_use_tag(const struct smtp2_tag *tag, size_t n,
     struct smtp2_record *rec, bool *has_sp, char *why, size_t whylen)
 {
-	char	q[RECORD_QUOTE_MAX + 4];
+	char	q[SMTP2_TAG_QUOTE_MAX + 4];
 
 	if (n == 0) {
-		/* record_is_ours saw the word; the value must be only that. */
+		/* smtp2_tag_starts saw the word; the value must be only that. */
 		if (tag->vallen != RECORD_VERSION_LEN) {
 			smtp2_why(why, whylen, "v=: expected ';' after "
 			    RECORD_VERSION " (got '%s')",
-			    record_quote(tag, q));
+			    smtp2_tag_quote(tag, q));
 			return (-1);
 		}
 		return (0);
@@ -431,8 +206,8 @@ enum smtp2_record_status
 smtp2_record_parse(const char *txt, size_t len,
     struct smtp2_record *rec, char *why, size_t whylen)
 {
-	struct record_scan sc = {txt, len, 0};
-	struct record_tag seen[RECORD_TAGS_MAX], tag;
+	struct smtp2_tag_scan sc = {txt, len, 0};
+	struct smtp2_tag seen[RECORD_TAGS_MAX], tag;
 	struct smtp2_record tmp;
 	size_t	n = 0;
 	bool	has_sp = false;
@@ -440,16 +215,16 @@ smtp2_record_parse(const char *txt, size_t len,
 
 	memset(&tmp, 0, sizeof(tmp));
 
-	if (txt == NULL || !record_is_ours(txt, len)) {
+	if (txt == NULL || !smtp2_tag_starts(txt, len, "v", RECORD_VERSION)) {
 		smtp2_why(why, whylen, "not a v=" RECORD_VERSION " record");
 		return (SMTP2_RECORD_ABSENT);
 	}
 
 	/* Each round consumes at least one byte, or ends the loop. */
-	while ((got = record_next_tag(&sc, &tag, why, whylen)) > 0) {
+	while ((got = smtp2_tag_next(&sc, &tag, why, whylen)) > 0) {
 		if (record_seen(seen, n, &tag)) {
 			smtp2_why(why, whylen, "duplicate tag '%.*s'",
-			    RECORD_NAME_SHOWN(&tag), tag.name);
+			    SMTP2_TAG_NAME_SHOWN(&tag), tag.name);
 			return (SMTP2_RECORD_INVALID);
 		}
 		if (n == RECORD_TAGS_MAX) {

@@ -1,7 +1,7 @@
 /*
- * dmarc_tags.c - scan a DKIM-style tag list for the DMARC and ADSP
- * parsers.  Only the syntax lives here; which tags mean what is the
- * business of dmarc_record.c and adsp_record.c.
+ * tags.c - scan a DKIM-style tag list for the _smtp2, DMARC and ADSP
+ * record parsers.  Only the syntax lives here; which tags mean what is
+ * the business of record.c, dmarc_record.c and adsp_record.c.
  */
 
 /* System library. */
@@ -10,12 +10,12 @@
 #include <strings.h>
 
 /* Application-specific. */
-#include "dmarc_tags.h"
+#include "tags.h"
 #include "why.h"
 
-/* tags_is_wsp - WSP of RFC 5234 */
-static bool
-tags_is_wsp(unsigned char c)
+/* smtp2_tag_is_wsp - WSP of RFC 5234 */
+bool
+smtp2_tag_is_wsp(unsigned char c)
 {
 	return (c == ' ' || c == '\t');
 }
@@ -43,15 +43,15 @@ tags_is_namechar(unsigned char c)
 
 /* tags_skip_wsp - advance past whitespace */
 static void
-tags_skip_wsp(struct dmarc_scan *sc)
+tags_skip_wsp(struct smtp2_tag_scan *sc)
 {
-	while (sc->pos < sc->len && tags_is_wsp((unsigned char)sc->s[sc->pos]))
+	while (sc->pos < sc->len && smtp2_tag_is_wsp((unsigned char)sc->s[sc->pos]))
 		sc->pos++;
 }
 
 /* tags_peek - the byte at the cursor, or -1 at the end */
 static int
-tags_peek(const struct dmarc_scan *sc)
+tags_peek(const struct smtp2_tag_scan *sc)
 {
 	return (sc->pos < sc->len ? (unsigned char)sc->s[sc->pos] : -1);
 }
@@ -72,12 +72,12 @@ tags_bad_byte(unsigned char c, size_t pos, char *why, size_t whylen)
 		smtp2_why(why, whylen, "unexpected '%c' at offset %zu", c, pos);
 }
 
-/* dmarc_tag_starts - name *WSP "=" *WSP word, as a whole word */
+/* smtp2_tag_starts - name *WSP "=" *WSP word, as a whole word */
 bool
-dmarc_tag_starts(const char *txt, size_t len, const char *name,
+smtp2_tag_starts(const char *txt, size_t len, const char *name,
     const char *word)
 {
-	struct dmarc_scan sc = {txt, len, 0};
+	struct smtp2_tag_scan sc = {txt, len, 0};
 	size_t	n = strlen(name), w;
 	int	c;
 
@@ -107,7 +107,7 @@ dmarc_tag_starts(const char *txt, size_t len, const char *name,
 
 /* tags_name - read a tag name at the cursor */
 static int
-tags_name(struct dmarc_scan *sc, struct dmarc_tag *tag, char *why,
+tags_name(struct smtp2_tag_scan *sc, struct smtp2_tag *tag, char *why,
     size_t whylen)
 {
 	int	c = tags_peek(sc);
@@ -133,16 +133,16 @@ tags_name(struct dmarc_scan *sc, struct dmarc_tag *tag, char *why,
 
 /* tags_equals - expect "=" after the name, whitespace allowed */
 static int
-tags_equals(struct dmarc_scan *sc, const struct dmarc_tag *tag,
+tags_equals(struct smtp2_tag_scan *sc, const struct smtp2_tag *tag,
     char *why, size_t whylen)
 {
 	int	c = tags_peek(sc);
 
-	if (c >= 0 && !tags_is_wsp((unsigned char)c) && c != '=' && c != ';') {
+	if (c >= 0 && !smtp2_tag_is_wsp((unsigned char)c) && c != '=' && c != ';') {
 		if (tags_is_valchar((unsigned char)c))
 			smtp2_why(why, whylen, "bad character '%c' in tag "
 			    "name '%.*s' (offset %zu)", c,
-			    DMARC_NAME_SHOWN(tag), tag->name, sc->pos);
+			    SMTP2_TAG_NAME_SHOWN(tag), tag->name, sc->pos);
 		else
 			tags_bad_byte((unsigned char)c, sc->pos, why, whylen);
 		return (-1);
@@ -150,7 +150,7 @@ tags_equals(struct dmarc_scan *sc, const struct dmarc_tag *tag,
 	tags_skip_wsp(sc);
 	if (tags_peek(sc) != '=') {
 		smtp2_why(why, whylen, "missing '=' after tag '%.*s'",
-		    DMARC_NAME_SHOWN(tag), tag->name);
+		    SMTP2_TAG_NAME_SHOWN(tag), tag->name);
 		return (-1);
 	}
 	sc->pos++;
@@ -159,7 +159,7 @@ tags_equals(struct dmarc_scan *sc, const struct dmarc_tag *tag,
 
 /* tags_value - read a value up to ';' or the end, trimmed */
 static int
-tags_value(struct dmarc_scan *sc, struct dmarc_tag *tag, char *why,
+tags_value(struct smtp2_tag_scan *sc, struct smtp2_tag *tag, char *why,
     size_t whylen)
 {
 	unsigned char c;
@@ -168,20 +168,20 @@ tags_value(struct dmarc_scan *sc, struct dmarc_tag *tag, char *why,
 	tag->value = sc->s + sc->pos;
 	tag->vallen = 0;
 	while (sc->pos < sc->len && (c = (unsigned char)sc->s[sc->pos]) != ';') {
-		if (!tags_is_valchar(c) && !tags_is_wsp(c)) {
+		if (!tags_is_valchar(c) && !smtp2_tag_is_wsp(c)) {
 			tags_bad_byte(c, sc->pos, why, whylen);
 			return (-1);
 		}
 		sc->pos++;
-		if (!tags_is_wsp(c))
+		if (!smtp2_tag_is_wsp(c))
 			tag->vallen = (size_t)(sc->s + sc->pos - tag->value);
 	}
 	return (0);
 }
 
-/* dmarc_tag_next - read one tag-spec and the ';' after it */
+/* smtp2_tag_next - read one tag-spec and the ';' after it */
 int
-dmarc_tag_next(struct dmarc_scan *sc, struct dmarc_tag *tag, char *why,
+smtp2_tag_next(struct smtp2_tag_scan *sc, struct smtp2_tag *tag, char *why,
     size_t whylen)
 {
 	tags_skip_wsp(sc);
@@ -196,26 +196,26 @@ dmarc_tag_next(struct dmarc_scan *sc, struct dmarc_tag *tag, char *why,
 	return (1);
 }
 
-/* dmarc_tag_is - compare the name, case-insensitively */
+/* smtp2_tag_is_nocase - compare the name, case-insensitively */
 bool
-dmarc_tag_is(const struct dmarc_tag *tag, const char *name)
+smtp2_tag_is_nocase(const struct smtp2_tag *tag, const char *name)
 {
 	return (tag->namelen == strlen(name)
 	    && strncasecmp(tag->name, name, tag->namelen) == 0);
 }
 
-/* dmarc_value_is - compare the value, case-insensitively */
+/* smtp2_tag_value_is - compare the value, case-insensitively */
 bool
-dmarc_value_is(const struct dmarc_tag *tag, const char *word)
+smtp2_tag_value_is(const struct smtp2_tag *tag, const char *word)
 {
 	return (tag->vallen == strlen(word)
 	    && strncasecmp(tag->value, word, tag->vallen) == 0);
 }
 
-/* dmarc_tag_seen - has a tag of this name come before? */
+/* smtp2_tag_seen_nocase - has a tag of this name come before? */
 bool
-dmarc_tag_seen(const struct dmarc_tag *seen, size_t n,
-    const struct dmarc_tag *tag)
+smtp2_tag_seen_nocase(const struct smtp2_tag *seen, size_t n,
+    const struct smtp2_tag *tag)
 {
 	size_t	i;
 
@@ -226,12 +226,12 @@ dmarc_tag_seen(const struct dmarc_tag *seen, size_t n,
 	return (false);
 }
 
-/* dmarc_quote - a value for a reason; tabs become spaces */
+/* smtp2_tag_quote - a value for a reason; tabs become spaces */
 const char *
-dmarc_quote(const struct dmarc_tag *tag, char buf[DMARC_QUOTE_MAX + 4])
+smtp2_tag_quote(const struct smtp2_tag *tag, char buf[SMTP2_TAG_QUOTE_MAX + 4])
 {
-	size_t	i, n = tag->vallen < DMARC_QUOTE_MAX ? tag->vallen :
-	    DMARC_QUOTE_MAX;
+	size_t	i, n = tag->vallen < SMTP2_TAG_QUOTE_MAX ? tag->vallen :
+	    SMTP2_TAG_QUOTE_MAX;
 
 	for (i = 0; i < n; i++)
 		buf[i] = tag->value[i] == '\t' ? ' ' : tag->value[i];
