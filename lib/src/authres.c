@@ -8,125 +8,49 @@
  */
 
 /* System library. */
-#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
 /* Application-specific. */
 #include <smtp2/authres.h>
+#include "authres_int.h"
 
-/* Output that counts what it needed, like snprintf. */
-struct ar_out {
-	char	*buf;
-	size_t	len;
-	size_t	need;			/* excluding the NUL */
-};
-
-/* ar_putc - append one byte if it fits, count it either way */
-static void
-ar_putc(struct ar_out *o, char c)
-{
-	if (o->buf != NULL && o->need + 1 < o->len)
-		o->buf[o->need] = c;
-	o->need++;
-}
-
-/* ar_puts - append a string we produced ourselves */
-static void
-ar_puts(struct ar_out *o, const char *s)
-{
-	while (*s != '\0')
-		ar_putc(o, *s++);
-}
-
-/* ar_finish - NUL-terminate and return the length needed */
-static int
-ar_finish(struct ar_out *o)
-{
-	if (o->buf != NULL && o->len > 0)
-		o->buf[o->need < o->len ? o->need : o->len - 1] = '\0';
-	return (o->need > INT_MAX ? INT_MAX : (int)o->need);
-}
-
-/* ar_is_tspecial - RFC 2045 tspecials, which end a token */
-static bool
-ar_is_tspecial(unsigned char c)
-{
-	return (c != '\0' && strchr("()<>@,;:\\\"/[]?=", c) != NULL);
-}
-
-/* ar_put_token - the authserv-id as an RFC 2045 token, bad bytes '_' */
-static void
-ar_put_token(struct ar_out *o, const char *s)
-{
-	unsigned char c;
-
-	if (s == NULL || *s == '\0')
-		s = "localhost";		/* never an empty, invalid id */
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		ar_putc(o, c <= 0x20 || c >= 0x7f || ar_is_tspecial(c) ?
-		    '_' : (char)c);
-	}
-}
-
-/* ar_put_ctext - reason text as comment content (RFC 5322 ccontent) */
-static void
-ar_put_ctext(struct ar_out *o, const char *s, size_t max)
-{
-	unsigned char c;
-	size_t	i;
-
-	for (i = 0; i < max && s[i] != '\0'; i++) {
-		c = (unsigned char)s[i];
-		if (c == '(' || c == ')' || c == '\\') {
-			ar_putc(o, '\\');	/* quoted-pair */
-			ar_putc(o, (char)c);
-		} else if (c == '\t' || c == '\r' || c == '\n') {
-			ar_putc(o, ' ');	/* never fold or end the header */
-		} else if (c < 0x20 || c >= 0x7f) {
-			ar_putc(o, '?');
-		} else {
-			ar_putc(o, (char)c);
-		}
-	}
-}
-
-/* ar_domain_ok - a domain we may write as a header.from / domain= value */
-static bool
-ar_domain_ok(const char *d, size_t max)
-{
-	bool	alnum = false;
-	size_t	i;
-	unsigned char c;
-
-	for (i = 0; i < max && d[i] != '\0'; i++) {
-		c = (unsigned char)d[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-		    || (c >= '0' && c <= '9'))
-			alnum = true;
-		else if (c != '.' && c != '-' && c != '_')
-			return (false);
-	}
-	return (i < max && alnum);	/* NUL-terminated, not "-" or "." */
-}
-
-/* ar_put_comment - "method=.., dnssec=.., policy=..; reason" */
+/* ar_put_comment - "[forwarded via F, ]method=.., dnssec=.., policy=..; reason" */
 static void
 ar_put_comment(struct ar_out *o, const struct smtp2_verdict *v)
 {
-	ar_puts(o, "method=");
-	ar_puts(o, smtp2_method_name(v->method));
-	ar_puts(o, ", dnssec=");
-	ar_puts(o, smtp2_dnssec_name(v->dnssec));
+	if (v->via[0] != '\0' && smtp2_ar_domain_ok(v->via, sizeof(v->via))) {
+		smtp2_ar_puts(o, "forwarded via ");
+		smtp2_ar_puts(o, v->via);
+		smtp2_ar_puts(o, ", ");
+	}
+	smtp2_ar_puts(o, "method=");
+	smtp2_ar_puts(o, smtp2_method_name(v->method));
+	smtp2_ar_puts(o, ", dnssec=");
+	smtp2_ar_puts(o, smtp2_dnssec_name(v->dnssec));
 	if (v->has_record) {
-		ar_puts(o, ", policy=");
-		ar_puts(o, smtp2_policy_name(v->policy));
+		smtp2_ar_puts(o, ", policy=");
+		smtp2_ar_puts(o, smtp2_policy_name(v->policy));
 	}
 	if (v->result != SMTP2_RESULT_PASS && v->reason[0] != '\0') {
-		ar_puts(o, "; ");
-		ar_put_ctext(o, v->reason, sizeof(v->reason));
+		smtp2_ar_puts(o, "; ");
+		smtp2_ar_put_ctext(o, v->reason, sizeof(v->reason));
+	}
+}
+
+/* smtp2_ar_put_smtp2 - "smtp2=<r> (<comment>) header.from=<d>" */
+void
+smtp2_ar_put_smtp2(struct ar_out *o, const struct smtp2_verdict *v)
+{
+	smtp2_ar_puts(o, "smtp2=");
+	smtp2_ar_puts(o, smtp2_result_name(v->result));
+	smtp2_ar_puts(o, " (");
+	ar_put_comment(o, v);
+	smtp2_ar_puts(o, ")");
+	if (smtp2_ar_domain_ok(v->domain, sizeof(v->domain))) {
+		smtp2_ar_puts(o, " header.from=");
+		smtp2_ar_puts(o, v->domain);
 	}
 }
 
@@ -137,21 +61,14 @@ smtp2_authres_format(char *buf, size_t len, const char *authserv_id,
 {
 	struct ar_out o = {buf, len, 0};
 
-	ar_put_token(&o, authserv_id);
+	smtp2_ar_put_token(&o, authserv_id);
 	if (v == NULL) {
-		ar_puts(&o, "; none");		/* RFC 8601 no-result */
-		return (ar_finish(&o));
+		smtp2_ar_puts(&o, "; none");		/* RFC 8601 no-result */
+		return (smtp2_ar_finish(&o));
 	}
-	ar_puts(&o, "; smtp2=");
-	ar_puts(&o, smtp2_result_name(v->result));
-	ar_puts(&o, " (");
-	ar_put_comment(&o, v);
-	ar_puts(&o, ")");
-	if (ar_domain_ok(v->domain, sizeof(v->domain))) {
-		ar_puts(&o, " header.from=");
-		ar_puts(&o, v->domain);
-	}
-	return (ar_finish(&o));
+	smtp2_ar_puts(&o, "; ");
+	smtp2_ar_put_smtp2(&o, v);
+	return (smtp2_ar_finish(&o));
 }
 
 /* smtp2_verified_format - "yes; domain=..; method=..; dnssec=.." or "no; .." */
@@ -162,27 +79,31 @@ smtp2_verified_format(char *buf, size_t len, const struct smtp2_verdict *v)
 	bool	dom_ok;
 
 	if (v == NULL) {
-		ar_puts(&o, "no");
-		return (ar_finish(&o));
+		smtp2_ar_puts(&o, "no");
+		return (smtp2_ar_finish(&o));
 	}
-	dom_ok = ar_domain_ok(v->domain, sizeof(v->domain));
+	dom_ok = smtp2_ar_domain_ok(v->domain, sizeof(v->domain));
 
 	/* A badge without the domain it vouches for would vouch for nothing. */
-	ar_puts(&o, v->result == SMTP2_RESULT_PASS && dom_ok ? "yes" : "no");
+	smtp2_ar_puts(&o, v->result == SMTP2_RESULT_PASS && dom_ok ? "yes" : "no");
 	if (dom_ok) {
-		ar_puts(&o, "; domain=");
-		ar_puts(&o, v->domain);
+		smtp2_ar_puts(&o, "; domain=");
+		smtp2_ar_puts(&o, v->domain);
 	}
 	if (v->result == SMTP2_RESULT_PASS && dom_ok) {
-		ar_puts(&o, "; method=");
-		ar_puts(&o, smtp2_method_name(v->method));
-		ar_puts(&o, "; dnssec=");
-		ar_puts(&o, smtp2_dnssec_name(v->dnssec));
+		smtp2_ar_puts(&o, "; method=");
+		smtp2_ar_puts(&o, smtp2_method_name(v->method));
+		smtp2_ar_puts(&o, "; dnssec=");
+		smtp2_ar_puts(&o, smtp2_dnssec_name(v->dnssec));
+		if (v->via[0] != '\0' && smtp2_ar_domain_ok(v->via, sizeof(v->via))) {
+			smtp2_ar_puts(&o, "; via=");
+			smtp2_ar_puts(&o, v->via);
+		}
 	} else {
-		ar_puts(&o, "; result=");
-		ar_puts(&o, smtp2_result_name(v->result));
+		smtp2_ar_puts(&o, "; result=");
+		smtp2_ar_puts(&o, smtp2_result_name(v->result));
 	}
-	return (ar_finish(&o));
+	return (smtp2_ar_finish(&o));
 }
 
 /* ar_lower - ASCII lower case, whatever the locale */

@@ -39,7 +39,8 @@ enum conf_type {
 	CONF_PATH,			/* a file name; relative to milter.conf's directory */
 	CONF_UINT,			/* an integer within min..max */
 	CONF_ENUM,			/* one of the choices */
-	CONF_LIST,			/* min..max strings */
+	CONF_BOOL,			/* true or false */
+	CONF_LIST,			/* min..max strings; def NULL: empty */
 	CONF_CUSTOM			/* parsed by its own function */
 };
 
@@ -57,7 +58,7 @@ struct conf_key {
 	const char	*name;
 	enum conf_type	type;
 	const char	*def;		/* STR, PATH, ENUM, LIST; NULL: computed */
-	long long	def_num;	/* UINT */
+	long long	def_num;	/* UINT, BOOL */
 	long long	min, max;	/* UINT: value; LIST: entries */
 	const struct conf_choice *choices;	/* ENUM */
 	conf_check_fn	check;		/* STR, LIST entries; may be NULL */
@@ -96,6 +97,13 @@ static const struct conf_choice conf_revocation_choices[] = {
 	{ NULL, 0 }
 };
 
+static const struct conf_choice conf_practices_choices[] = {
+	{ "tag", SMTP2_PRACTICES_TAG },
+	{ "reject-on-discardable", SMTP2_PRACTICES_REJECT_DISCARDABLE },
+	{ "reject-on-p=reject", SMTP2_PRACTICES_REJECT_P_REJECT },
+	{ NULL, 0 }
+};
+
 static const struct conf_choice conf_level_choices[] = {
 	{ "err", SMTP2_LOG_ERR },
 	{ "warning", SMTP2_LOG_WARNING },
@@ -114,6 +122,8 @@ static const struct conf_choice conf_level_choices[] = {
 	{ g, n, CONF_UINT, NULL, def, min, max, NULL, NULL, OFF(f), 0, NULL }
 #define ENUM(g, n, def, choices, f) \
 	{ g, n, CONF_ENUM, def, 0, 0, 0, choices, NULL, OFF(f), 0, NULL }
+#define BOOL(g, n, def, f) \
+	{ g, n, CONF_BOOL, NULL, def, 0, 1, NULL, NULL, OFF(f), 0, NULL }
 #define CUSTOM(g, n, fn) \
 	{ g, n, CONF_CUSTOM, NULL, 0, 0, 0, NULL, NULL, 0, 0, fn }
 #define LIST(g, n, def, min, max, check, f, nf) \
@@ -149,6 +159,14 @@ static const struct conf_key conf_keys[] = {
 	    smtp2_conf_check_spec, policyd.listen, policyd.n_listen),
 	UINT("policyd", "max_connections", 512, 1, 65536, policyd.max_connections),
 	UINT("policyd", "session_ttl", 3600, 10, 86400, policyd.session_ttl),
+	BOOL("dkim", "verify", 1, dkim.verify),
+	ENUM("dkim", "practices", "tag", conf_practices_choices, dkim.practices),
+	LIST("dkim", "trusted_authserv_ids", NULL, 0, 16, smtp2_conf_check_hostname,
+	    dkim.trusted_authserv_ids, dkim.n_trusted_authserv_ids),
+	UINT("dkim", "min_rsa_bits", 1024, 1024, 16384, dkim.min_rsa_bits),
+	UINT("dkim", "clock_skew", 300, 0, 86400, dkim.clock_skew),
+	UINT("dkim", "key_cache_entries", 10000, 0, 1000000, dkim.key_cache_entries),
+	BOOL("dkim", "forwarded", 1, dkim.forwarded),
 	STR("log", "to", "syslog", smtp2_conf_check_log_to, log.to),
 	ENUM("log", "level", "info", conf_level_choices, log.level),
 };
@@ -161,6 +179,7 @@ _Static_assert(sizeof(enum smtp2_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_tls_source) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_log_level) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_revocation_stance) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum smtp2_practices_mode) == sizeof(int), "enum size");
 
 /* smtp2_conf_fail - "FILE:LINE: what" into the caller's buffer; returns -1 */
 int
@@ -335,9 +354,14 @@ conf_set_default(struct smtp2_conf *c, const struct conf_key *k)
 	case CONF_ENUM:
 		conf_store_int(c, k, conf_choice_find(k->choices, k->def));
 		return 0;
+	case CONF_BOOL:
+		*(bool *)((char *)c + k->off) = k->def_num != 0;
+		return 0;
 	case CONF_CUSTOM:
 		return 0;		/* absent means empty */
 	case CONF_LIST:
+		if (k->def == NULL)
+			return 0;	/* an empty list */
 		if ((v = calloc(1, sizeof(*v))) == NULL || (v[0] = strdup(k->def)) == NULL) {
 			free(v);
 			return -1;
@@ -424,6 +448,7 @@ smtp2_conf_free(struct smtp2_conf *c)
 	free(c->milter.socket);
 	free(c->milter.policyd);
 	conf_list_free(c->policyd.listen, c->policyd.n_listen);
+	conf_list_free(c->dkim.trusted_authserv_ids, c->dkim.n_trusted_authserv_ids);
 	free(c->log.to);
 	free(c);
 }
@@ -436,6 +461,18 @@ smtp2_log_level_name(enum smtp2_log_level l)
 
 	for (ch = conf_level_choices; ch->name != NULL; ch++)
 		if (ch->value == (int)l)
+			return ch->name;
+	return "unknown";
+}
+
+/* smtp2_practices_mode_name - dkim.practices as milter.conf spells it */
+const char *
+smtp2_practices_mode_name(enum smtp2_practices_mode m)
+{
+	const struct conf_choice *ch;
+
+	for (ch = conf_practices_choices; ch->name != NULL; ch++)
+		if (ch->value == (int)m)
 			return ch->name;
 	return "unknown";
 }
@@ -540,6 +577,18 @@ conf_apply_uint(struct conf_load *ld, struct smtp2_conf *c,
 	return 0;
 }
 
+/* conf_apply_bool - true or false, nothing else (not 0/1, not "yes") */
+static int
+conf_apply_bool(struct conf_load *ld, struct smtp2_conf *c,
+    const struct conf_key *k, const config_setting_t *s)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return smtp2_conf_fail(ld, s, "%s.%s: expected true or false",
+		    k->group, k->name);
+	*(bool *)((char *)c + k->off) = config_setting_get_bool(s) != 0;
+	return 0;
+}
+
 /* conf_apply_enum - a string among the table's choices */
 static int
 conf_apply_enum(struct conf_load *ld, struct smtp2_conf *c,
@@ -617,6 +666,8 @@ conf_apply(struct conf_load *ld, struct smtp2_conf *c,
 		return conf_apply_uint(ld, c, k, s);
 	case CONF_ENUM:
 		return conf_apply_enum(ld, c, k, s);
+	case CONF_BOOL:
+		return conf_apply_bool(ld, c, k, s);
 	case CONF_LIST:
 		return conf_apply_list(ld, c, k, s);
 	case CONF_CUSTOM:

@@ -95,6 +95,13 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-empty-string.conf", "bad-empty-string.conf:3: tls.ca_file: empty value" },
 	{ "bad-revocation.conf", "bad-revocation.conf:3: tls.revocation: 'ignore' is not"
 	    " one of soft-fail, hard-fail" },
+	{ "bad-dkim-bool.conf", "bad-dkim-bool.conf:3: dkim.verify: expected true or false" },
+	{ "bad-dkim-practices.conf", "bad-dkim-practices.conf:3: dkim.practices: 'reject'"
+	    " is not one of tag, reject-on-discardable, reject-on-p=reject" },
+	{ "bad-dkim-rsa-bits.conf", "bad-dkim-rsa-bits.conf:3: dkim.min_rsa_bits: 512 is"
+	    " out of range 1024..16384" },
+	{ "bad-dkim-trusted.conf", "bad-dkim-trusted.conf:3: dkim.trusted_authserv_ids:"
+	    " 'edge; spf=pass' is not a host name" },
 	{ "bad-skew.conf",
 	    "bad-skew.conf:3: tls.clock_skew: 100000 is out of range 0..86400" },
 	{ "bad-cas-type.conf", "bad-cas-type.conf:3: tls.domain_cas: expected a list of"
@@ -195,6 +202,14 @@ test_good_file(void **state)
 	assert_non_null(strstr(c->tls.domain_cas[1].ca_file, "/conf/other-cas.pem"));
 	assert_int_equal(c->policy.mode, SMTP2_MODE_ENFORCE);
 	assert_string_equal(c->policy.authserv_id, "mx1.example.test");
+	assert_false(c->dkim.verify);
+	assert_int_equal(c->dkim.practices, SMTP2_PRACTICES_REJECT_P_REJECT);
+	assert_int_equal(c->dkim.n_trusted_authserv_ids, 2);
+	assert_string_equal(c->dkim.trusted_authserv_ids[1], "edge2.example.test");
+	assert_int_equal(c->dkim.min_rsa_bits, 2048);
+	assert_int_equal(c->dkim.clock_skew, 30);
+	assert_int_equal(c->dkim.key_cache_entries, 50);
+	assert_false(c->dkim.forwarded);
 	assert_string_equal(c->milter.socket, "inet:8891@127.0.0.1");
 	assert_string_equal(c->milter.policyd, "inet:127.0.0.1:10041");
 	assert_int_equal(c->milter.tls_source, SMTP2_TLS_SOURCE_POLICYD);
@@ -225,6 +240,14 @@ check_defaults(const struct smtp2_conf *c)
 	assert_null(c->tls.ca_dir);
 	assert_null(c->tls.crl_file);
 	assert_int_equal(c->tls.clock_skew, 300);
+	assert_true(c->dkim.verify);
+	assert_int_equal(c->dkim.practices, SMTP2_PRACTICES_TAG);
+	assert_int_equal(c->dkim.n_trusted_authserv_ids, 0);
+	assert_null(c->dkim.trusted_authserv_ids);
+	assert_int_equal(c->dkim.min_rsa_bits, 1024);
+	assert_int_equal(c->dkim.clock_skew, 300);
+	assert_int_equal(c->dkim.key_cache_entries, 10000);
+	assert_true(c->dkim.forwarded);
 	assert_int_equal(c->tls.min_rsa_bits, 2048);
 	assert_int_equal(c->tls.min_ec_bits, 256);
 	assert_int_equal(c->tls.revocation, SMTP2_REVOCATION_SOFT_FAIL);

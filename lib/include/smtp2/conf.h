@@ -7,6 +7,7 @@
 #ifndef SMTP2_CONF_H
 #define SMTP2_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <smtp2/cert.h>
@@ -79,6 +80,16 @@ struct smtp2_conf {
 		unsigned session_ttl;	/* seconds a connection's TLS facts are kept */
 	} policyd;
 	struct {
+		bool	verify;		/* verify DKIM signatures, judge practices */
+		enum smtp2_practices_mode practices;
+		char	**trusted_authserv_ids;	/* upstream A-R whose spf= counts */
+		size_t	n_trusted_authserv_ids;
+		unsigned min_rsa_bits;	/* shorter RSA keys never pass */
+		unsigned clock_skew;	/* seconds of slack for t= and x= */
+		unsigned key_cache_entries;	/* parsed keys kept */
+		bool	forwarded;	/* the forwarded-mail rule (docs/practices.md) */
+	} dkim;
+	struct {
 		char	*to;		/* "syslog", "stderr", "file:/path" */
 		enum smtp2_log_level level;
 	} log;
@@ -98,5 +109,8 @@ struct smtp2_conf *smtp2_conf_defaults(void);
 void smtp2_conf_free(struct smtp2_conf *c);
 
 const char *smtp2_log_level_name(enum smtp2_log_level l);
+
+/* "tag", "reject-on-discardable", "reject-on-p=reject" */
+const char *smtp2_practices_mode_name(enum smtp2_practices_mode m);
 
 #endif

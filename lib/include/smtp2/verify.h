@@ -74,6 +74,10 @@ struct smtp2_verdict {
 	/* Where the record was found: domain itself, or the parent whose
 	 * record covers it ("" without a record). */
 	char		record_domain[SMTP2_DOMAIN_MAX + 1];
+	/* Forwarded mail (docs/practices.md): the connecting server proved
+	 * this domain, and a first-party DKIM signature vouches for the
+	 * From domain; method and dnssec are that proof's.  "" otherwise. */
+	char		via[SMTP2_DOMAIN_MAX + 1];
 };
 
 /*
