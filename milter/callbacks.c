@@ -29,7 +29,9 @@
 #include "eom.h"
 #include "headers.h"
 #include "connstate.h"
+#include "signing.h"
 #include "tlsfacts.h"
+#include "verdict.h"
 
 /* TLS macros, asked for at HELO (after STARTTLS) and again at MAIL. */
 #define TLS_MACROS	"{verify} {cert_subject} {cn_subject} {cert_issuer} " \
@@ -58,15 +60,20 @@ ask_macros(SMFICTX *ctx)
 		log_warn("cannot ask the MTA for macros: relying on its defaults");
 }
 
-/* mlfi_negotiate - ask for header edits, macros, and no body */
+/*
+ * mlfi_negotiate - ask for header edits and macros; the body and the end
+ * of the header only when DKIM needs them, and header values untouched
+ * (leading space kept) so simple canonicalisation sees what was signed.
+ */
 static sfsistat
 mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
+	struct session *s = session_of(ctx);
 	const unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
-	const unsigned long skip = SMFIP_NOBODY | SMFIP_NOEOH | SMFIP_NODATA |
-	    SMFIP_NOUNKNOWN;
+	const unsigned long skip = SMFIP_NODATA | SMFIP_NOUNKNOWN |
+	    (conf->dkim.verify ? SMFIP_HDR_LEADSPC : SMFIP_NOBODY | SMFIP_NOEOH);
 
 	(void)f2;
 	(void)f3;
@@ -77,6 +84,11 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	}
 	*pf0 = need;
 	*pf1 = f1 & skip;
+	/* Negotiation comes before connect: the session starts here. */
+	if (session_of(ctx) == NULL && (s = milter_session_new()) != NULL)
+		smfi_setpriv(ctx, s);
+	if (s != NULL)
+		s->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
 	*pf2 = 0;
 	*pf3 = 0;
 	if ((f0 & SMFIF_SETSYMLIST) != 0) {
@@ -117,7 +129,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	char addr[64] = "", port[8] = "";
 
 	(void)hostname;
-	if ((s = milter_session_new()) == NULL) {
+	if ((s = session_of(ctx)) == NULL && (s = milter_session_new()) == NULL) {
 		log_err("out of memory for a new connection");
 		return SMFIS_TEMPFAIL;
 	}
@@ -153,9 +165,9 @@ mlfi_helo(SMFICTX *ctx, char *helohost)
 {
 	struct session *s = session_of(ctx);
 
-	(void)helohost;
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
+	milter_session_helo(s, helohost);
 	tls_refresh(ctx, s);
 	return SMFIS_CONTINUE;
 }
@@ -187,6 +199,18 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
+/* header_signing - a header field for the DKIM verifier */
+static void
+header_signing(struct session *s, const char *name, const char *value)
+{
+	struct smtp2_dns *dns;
+	char	why[200] = "";
+
+	dns = milter_verdict_resolver(conf, dns_cache, s, why, sizeof(why));
+	milter_signing_header(&s->msg.signing, conf, dns, why, name, value,
+	    s->leadspc);
+}
+
 /* mlfi_header - From and forged smtp2 headers are remembered */
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
@@ -196,6 +220,32 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	milter_headers_add(&s->msg.headers, name, value, conf->policy.authserv_id);
+	if (conf->dkim.verify)
+		header_signing(s, name, value);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_eoh - the header is complete: DKIM parses its signatures */
+static sfsistat
+mlfi_eoh(SMFICTX *ctx)
+{
+	struct session *s = session_of(ctx);
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	milter_signing_eoh(&s->msg.signing);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_body - one chunk of the body, hashed as it passes */
+static sfsistat
+mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct session *s = session_of(ctx);
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	milter_signing_body(&s->msg.signing, chunk, len);
 	return SMFIS_CONTINUE;
 }
 
@@ -248,6 +298,8 @@ callbacks_register(const struct smtp2_conf *c, struct smtp2_dns_cache *cache)
 	desc.xxfi_envfrom = mlfi_envfrom;
 	desc.xxfi_envrcpt = mlfi_envrcpt;
 	desc.xxfi_header = mlfi_header;
+	desc.xxfi_eoh = mlfi_eoh;
+	desc.xxfi_body = mlfi_body;
 	desc.xxfi_eom = mlfi_eom;
 	desc.xxfi_abort = mlfi_abort;
 	desc.xxfi_close = mlfi_close;

@@ -41,6 +41,7 @@ milter_session_free(struct session *s)
 {
 	if (s == NULL)
 		return;
+	milter_message_reset(&s->msg);
 	if (s->dns != NULL)
 		smtp2_dns_free(s->dns);
 	free(s);
@@ -66,6 +67,7 @@ milter_message_reset(struct message *m)
 	m->all_postmaster = true;
 	m->queue_id[0] = '\0';
 	milter_headers_init(&m->headers);
+	milter_signing_reset(&m->signing);
 }
 
 /*
@@ -143,20 +145,55 @@ milter_message_queue_id(struct message *m, const char *id)
 		log_token(id, m->queue_id, sizeof(m->queue_id));
 }
 
+/* milter_session_helo - see connstate.h */
+void
+milter_session_helo(struct session *s, const char *helo)
+{
+	if (helo != NULL)
+		log_token(helo, s->helo, sizeof(s->helo));
+}
+
+/* signing_fields - " [via=F] [dkim=.. dkim_d=.. dmarc=.. adsp=..]" */
+static const char *
+signing_fields(const struct smtp2_verdict *v, const struct signing_result *r,
+    char *buf, size_t len)
+{
+	const char *d = "-";
+	size_t	i, n = 0;
+	int	k;
+
+	buf[0] = '\0';
+	if (v->via[0] != '\0' && (k = snprintf(buf, len, " via=%s", v->via)) > 0)
+		n = (size_t)k < len ? (size_t)k : len - 1;
+	if (r == NULL || !r->checked)
+		return buf;
+	for (i = 0; i < r->n_sigs; i++)
+		if (r->sigs[i].result == SMTP2_DKIMV_PASS) {
+			d = r->sigs[i].domain;
+			break;
+		}
+	snprintf(buf + n, len - n, " dkim=%s dkim_d=%s dmarc=%s adsp=%s",
+	    r->temperror ? "temperror" : smtp2_dkimv_result_name(
+	    smtp2_dkimv_summary(r->sigs, r->n_sigs)), d,
+	    r->judged ? smtp2_dmarcr_name(r->dmarc.result) : "-",
+	    r->judged ? smtp2_adspr_name(r->adsp.result) : "-");
+	return buf;
+}
+
 /* milter_session_verdict_line - see connstate.h */
 int
 milter_session_verdict_line(const struct session *s, const struct smtp2_verdict *v,
-    enum smtp2_mode mode, enum smtp2_action action, long ms,
-    char *buf, size_t len)
+    enum smtp2_mode mode, enum smtp2_action action, const struct signing_result *r,
+    long ms, char *buf, size_t len)
 {
 	const struct message *m = &s->msg;
-	char more[16] = "", reason[2 * sizeof(v->reason)];
+	char more[16] = "", reason[2 * sizeof(v->reason)], sig[600];
 
 	if (m->n_rcpt > 1)
 		snprintf(more, sizeof(more), "+%u", m->n_rcpt - 1);
 	return snprintf(buf, len, "verdict stage=eom queue=%s client=%s:%s "
 	    "sender=%s rcpt=%s%s domain=%s result=%s method=%s dnssec=%s "
-	    "record=%s policy=%s mode=%s action=%s reason=\"%s\" ms=%ld",
+	    "record=%s policy=%s mode=%s action=%s%s reason=\"%s\" ms=%ld",
 	    m->queue_id[0] ? m->queue_id : "-", s->client_addr, s->client_port,
 	    m->sender[0] ? m->sender : "<>", m->rcpt[0] ? m->rcpt : "-", more,
 	    v->domain[0] ? v->domain : "-", smtp2_result_name(v->result),
@@ -164,5 +201,6 @@ milter_session_verdict_line(const struct session *s, const struct smtp2_verdict 
 	    v->has_record ? "yes" : "no",
 	    v->has_record ? smtp2_policy_name(v->policy) : "-",
 	    smtp2_mode_name(mode), smtp2_action_name(action),
+	    signing_fields(v, r, sig, sizeof(sig)),
 	    smtp2d_log_quote(v->reason, reason, sizeof(reason)), ms);
 }

@@ -18,6 +18,7 @@
 #include <smtp2/verify.h>
 
 #include "headers.h"
+#include "signing.h"
 
 #define SESSION_ADDR_MAX	256	/* envelope addresses kept for logs */
 
@@ -28,6 +29,7 @@ struct message {
 	bool		all_postmaster;	/* every recipient is a postmaster */
 	char		queue_id[64];
 	struct headers	headers;
+	struct signing	signing;	/* DKIM and practices */
 };
 
 struct session {
@@ -35,6 +37,8 @@ struct session {
 	char		client_port[8];
 	struct smtp2_tls_facts tls;	/* from the latest macros */
 	bool		tls_sendmail;	/* they were Sendmail's ({verify} seen) */
+	bool		leadspc;	/* header values keep their leading space */
+	char		helo[256];	/* HELO/EHLO argument, for forwarders */
 	struct smtp2_dns *dns;		/* made on first local verification */
 	struct message	msg;
 };
@@ -63,15 +67,19 @@ bool milter_message_to_postmaster(const struct message *m);
 /* milter_message_queue_id - remember the queue id when the MTA tells it. */
 void milter_message_queue_id(struct message *m, const char *id);
 
+/* milter_session_helo - remember the HELO/EHLO argument (printable, bounded). */
+void milter_session_helo(struct session *s, const char *helo);
+
 /*
  * milter_session_verdict_line - the one log line per message, without level:
  *   verdict stage=eom queue=Q client=A:P sender=S rcpt=R[+N] domain=D
  *   result=.. method=.. dnssec=.. record=yes|no policy=P|- mode=..
- *   action=.. reason="..." ms=N
- * Returns what snprintf returns.
+ *   action=.. [via=F] [dkim=.. dkim_d=D|- dmarc=.. adsp=..] reason="..." ms=N
+ * via= only for forwarded mail; the DKIM fields only when r is not NULL
+ * and DKIM ran.  Returns what snprintf returns.
  */
 int milter_session_verdict_line(const struct session *s, const struct smtp2_verdict *v,
-    enum smtp2_mode mode, enum smtp2_action action, long ms,
-    char *buf, size_t len);
+    enum smtp2_mode mode, enum smtp2_action action, const struct signing_result *r,
+    long ms, char *buf, size_t len);
 
 #endif

@@ -24,9 +24,10 @@
 #include "eom.h"
 #include "headers.h"
 #include "connstate.h"
+#include "signing.h"
 #include "verdict.h"
 
-#define STAMP_MAX	1024	/* bytes of one header value we insert */
+#define STAMP_MAX	8192	/* bytes of one header value we insert */
 #define LINE_MAX_LEN	2048	/* bytes of the verdict log line */
 
 /* decision_set - an action of our own, where smtp2_decide() had no say */
@@ -40,13 +41,50 @@ decision_set(struct smtp2_decision *d, enum smtp2_action action,
 	snprintf(d->text, sizeof(d->text), "%s", text);
 }
 
+/* forwarded - the forwarded-mail rule: a proven forwarder and a
+ * first-party signature make the From domain proven (docs/practices.md) */
+static void
+forwarded(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
+    struct session *s, struct smtp2_verdict *v, const struct signing_result *r)
+{
+	struct smtp2_verdict fv;
+	char	fwd[SMTP2_DOMAIN_MAX + 1], why[256];
+
+	if (!milter_signing_forwarder(conf, v, r, s->msg.sender, s->helo, fwd,
+	    sizeof(fwd)))
+		return;
+	/* A forwarder we cannot check now simply does not vouch. */
+	if (milter_verdict_get(conf, cache, s, fwd, &fv, why, sizeof(why)) < 0) {
+		log_debug("forwarder %s: %s", fwd, why);
+		return;
+	}
+	milter_signing_forwarded(v, &fv, r);
+}
+
+/* signing - DKIM results and the From domain's practices */
+static void
+signing(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
+    struct session *s, const char *domain, struct signing_result *r)
+{
+	struct smtp2_dns *dns = NULL;
+	char	why[200];
+
+	if (conf->dkim.verify
+	    && (dns = milter_verdict_resolver(conf, cache, s, why, sizeof(why))) == NULL)
+		log_warn("client=%s:%s: %s", s->client_addr, s->client_port, why);
+	milter_signing_eom(&s->msg.signing, conf, dns, domain, r);
+}
+
 /* decide - the verdict on the From domain and what to do with it */
 static void
 decide(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
-    struct session *s, struct smtp2_verdict *v, struct smtp2_decision *d)
+    struct session *s, struct smtp2_verdict *v, struct smtp2_decision *d,
+    struct signing_result *r)
 {
 	char domain[SMTP2_DOMAIN_MAX + 1], why[256];
+	bool pm = milter_message_to_postmaster(&s->msg);
 
+	memset(r, 0, sizeof(*r));
 	/* Forgeries we cannot all delete would survive next to our stamp. */
 	if (!milter_headers_forged_complete(&s->msg.headers, why, sizeof(why))) {
 		milter_verdict_error(v, SMTP2_RESULT_PERMERROR, NULL, why);
@@ -56,6 +94,7 @@ decide(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 	if (milter_headers_from_domain(&s->msg.headers, domain, sizeof(domain),
 	    why, sizeof(why)) < 0) {
 		milter_verdict_error(v, SMTP2_RESULT_PERMERROR, NULL, why);
+		signing(conf, cache, s, NULL, r);
 	} else if (milter_verdict_get(conf, cache, s, domain, v, why,
 	    sizeof(why)) < 0) {
 		/* No verdict to be had now: try later, never guess.  The
@@ -64,8 +103,21 @@ decide(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 		decision_set(d, SMTP2_ACTION_DEFER, "451", "4.3.0",
 		    "cannot verify the sender domain now, try again later");
 		return;
+	} else {
+		signing(conf, cache, s, domain, r);
+		forwarded(conf, cache, s, v, r);
 	}
-	smtp2_decide(conf->policy.mode, v, milter_message_to_postmaster(&s->msg), d);
+	smtp2_decide(conf->policy.mode, v, pm, d);
+	if (r->checked && r->temperror && conf->dkim.practices != SMTP2_PRACTICES_TAG
+	    && v->result != SMTP2_RESULT_PASS && !pm
+	    && d->action != SMTP2_ACTION_REJECT) {
+		decision_set(d, SMTP2_ACTION_DEFER, "451", "4.7.0",
+		    "cannot check the sender's signatures now, try again later");
+		return;
+	}
+	if (r->judged)
+		smtp2_decide_practices(conf->dkim.practices, v, &r->dmarc,
+		    &r->adsp, pm, d);
 }
 
 /* set_reply - the SMTP reply for a reject or defer */
@@ -101,14 +153,17 @@ delete_forged(SMFICTX *ctx, const struct headers *h, char *why, size_t whylen)
 	return 0;
 }
 
-/* insert - one header at the top */
+/* insert - one header at the top; with leadspc negotiated the MTA takes
+ * the value verbatim, so the space after the colon is ours to write */
 static int
-insert(SMFICTX *ctx, const char *field, char *value, char *why, size_t whylen)
+insert(SMFICTX *ctx, bool leadspc, const char *field, const char *value,
+    char *why, size_t whylen)
 {
-	char name[32];
+	char name[32], v[STAMP_MAX + 1];
 
 	snprintf(name, sizeof(name), "%s", field);
-	if (smfi_insheader(ctx, 0, name, value) == MI_SUCCESS)
+	snprintf(v, sizeof(v), "%s%s", leadspc ? " " : "", value);
+	if (smfi_insheader(ctx, 0, name, v) == MI_SUCCESS)
 		return 0;
 	snprintf(why, whylen, "cannot insert %s", name);
 	return -1;
@@ -117,12 +172,22 @@ insert(SMFICTX *ctx, const char *field, char *value, char *why, size_t whylen)
 /* stamp - forged headers out, exactly one of each of ours in */
 static int
 stamp(SMFICTX *ctx, const struct smtp2_conf *conf, const struct session *s,
-    const struct smtp2_verdict *v, char *why, size_t whylen)
+    const struct smtp2_verdict *v, const struct signing_result *r,
+    char *why, size_t whylen)
 {
+	struct smtp2_authres_msg m;
 	char ar[STAMP_MAX], xv[STAMP_MAX];
 	int n;
 
-	n = smtp2_authres_format(ar, sizeof(ar), conf->policy.authserv_id, v);
+	memset(&m, 0, sizeof(m));
+	m.smtp2 = v;
+	m.dkim_checked = r->checked && !r->temperror;
+	m.sigs = r->sigs;
+	m.n_sigs = r->n_sigs;
+	m.dmarc = r->judged ? &r->dmarc : NULL;
+	m.adsp = r->judged ? &r->adsp : NULL;
+	m.from_domain = v->domain;
+	n = smtp2_authres_format_msg(ar, sizeof(ar), conf->policy.authserv_id, &m);
 	if (n < 0 || (size_t)n >= sizeof(ar)) {
 		snprintf(why, whylen, "%s value too long", HEADER_AUTHRES);
 		return -1;
@@ -134,8 +199,8 @@ stamp(SMFICTX *ctx, const struct smtp2_conf *conf, const struct session *s,
 	}
 	/* Inserted last, Authentication-Results ends up on top (RFC 8601 5). */
 	if (delete_forged(ctx, &s->msg.headers, why, whylen) < 0 ||
-	    insert(ctx, HEADER_VERIFIED, xv, why, whylen) < 0 ||
-	    insert(ctx, HEADER_AUTHRES, ar, why, whylen) < 0)
+	    insert(ctx, s->leadspc, HEADER_VERIFIED, xv, why, whylen) < 0 ||
+	    insert(ctx, s->leadspc, HEADER_AUTHRES, ar, why, whylen) < 0)
 		return -1;
 	return 0;
 }
@@ -143,7 +208,8 @@ stamp(SMFICTX *ctx, const struct smtp2_conf *conf, const struct session *s,
 /* act - reply, or stamp; a failed stamp defers rather than half-edit */
 static sfsistat
 act(SMFICTX *ctx, const struct smtp2_conf *conf, const struct session *s,
-    const struct smtp2_verdict *v, struct smtp2_decision *d)
+    const struct smtp2_verdict *v, const struct signing_result *r,
+    struct smtp2_decision *d)
 {
 	char why[128];
 
@@ -157,7 +223,7 @@ act(SMFICTX *ctx, const struct smtp2_conf *conf, const struct session *s,
 	default:
 		break;
 	}
-	if (stamp(ctx, conf, s, v, why, sizeof(why)) == 0)
+	if (stamp(ctx, conf, s, v, r, why, sizeof(why)) == 0)
 		return SMFIS_CONTINUE;
 	log_err("client=%s:%s queue=%s: %s", s->client_addr, s->client_port,
 	    s->msg.queue_id[0] ? s->msg.queue_id : "-", why);
@@ -185,17 +251,18 @@ eom_run(SMFICTX *ctx, struct session *s, const struct smtp2_conf *conf,
 {
 	struct smtp2_verdict v;
 	struct smtp2_decision d;
+	struct signing_result r;
 	struct timespec t0;
 	char line[LINE_MAX_LEN];
-	sfsistat r;
+	sfsistat rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	milter_message_queue_id(&s->msg, smfi_getsymval(ctx, "i"));
 	memset(&d, 0, sizeof(d));
-	decide(conf, cache, s, &v, &d);
-	r = act(ctx, conf, s, &v, &d);
-	milter_session_verdict_line(s, &v, conf->policy.mode, d.action, elapsed_ms(&t0),
-	    line, sizeof(line));
+	decide(conf, cache, s, &v, &d, &r);
+	rc = act(ctx, conf, s, &v, &r, &d);
+	milter_session_verdict_line(s, &v, conf->policy.mode, d.action, &r,
+	    elapsed_ms(&t0), line, sizeof(line));
 	log_info("%s", line);
-	return r;
+	return rc;
 }

@@ -25,6 +25,7 @@
 
 /* Library. */
 #include <smtp2/conf.h>
+#include <smtp2/dkim_verify.h>
 #include <smtp2/dns.h>
 #include <smtp2/verify.h>
 
@@ -34,6 +35,7 @@
 
 /* Application-specific. */
 #include "callbacks.h"
+#include "signing.h"
 #include "verdict.h"
 
 #define EXIT_USAGE		64
@@ -158,6 +160,7 @@ main(int argc, char **argv)
 	struct smtp2_conf *conf;
 	struct smtp2_dns_cache *cache = NULL;
 	struct smtp2_verify_setup *setup = NULL;
+	struct smtp2_dkim_keys *keys = NULL;
 	char why[256];
 	int status = 1, r;
 
@@ -179,13 +182,18 @@ main(int argc, char **argv)
 	else if (conf->dns.cache_entries > 0 && (cache = smtp2_dns_cache_new(
 	    conf->dns.cache_entries, DNS_CACHE_TTL_CAP)) == NULL)
 		log_err("out of memory for the DNS cache");
+	else if (conf->dkim.key_cache_entries > 0 && (keys = smtp2_dkim_keys_new(
+	    conf->dkim.key_cache_entries, DNS_CACHE_TTL_CAP)) == NULL)
+		log_err("out of memory for the DKIM key cache");
 	else {
 		milter_verdict_opts(smtp2_verify_setup_opts(setup));
+		milter_signing_keys(keys);
 		status = serve(&args, conf, cache);
 	}
 	log_info("stopped");
 	if (cache != NULL)
 		smtp2_dns_cache_free(cache);
+	smtp2_dkim_keys_free(keys);
 	smtp2_verify_setup_free(setup);
 	smtp2d_log_close();
 	smtp2_conf_free(conf);

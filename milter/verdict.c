@@ -29,9 +29,9 @@ milter_verdict_opts(const struct smtp2_verify_opts *opts)
 	vopts = opts;
 }
 
-/* resolver - the session's resolver, made on first use */
-static struct smtp2_dns *
-resolver(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
+/* milter_verdict_resolver - see verdict.h */
+struct smtp2_dns *
+milter_verdict_resolver(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
     struct session *s, char *why, size_t whylen)
 {
 	struct smtp2_dns_opts o;
@@ -59,7 +59,7 @@ verify_local(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 {
 	struct smtp2_dns *dns;
 
-	if ((dns = resolver(conf, cache, s, why, whylen)) == NULL)
+	if ((dns = milter_verdict_resolver(conf, cache, s, why, whylen)) == NULL)
 		return -1;
 	if (vopts != NULL)
 		smtp2_verify_with(dns, vopts, domain, &s->tls, v);

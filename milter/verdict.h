@@ -26,6 +26,13 @@ int milter_verdict_get(const struct smtp2_conf *conf, struct smtp2_dns_cache *ca
     char *why, size_t whylen);
 
 /*
+ * milter_verdict_resolver - the session's resolver, made on first use with
+ * the shared cache; NULL with why when it cannot be set up.  Owned by s.
+ */
+struct smtp2_dns *milter_verdict_resolver(const struct smtp2_conf *conf,
+    struct smtp2_dns_cache *cache, struct session *s, char *why, size_t whylen);
+
+/*
  * milter_verdict_opts - the verification options every local verification
  * uses (dnssec, per-domain CA pinning); set once at start, before any
  * connection, and read-only afterwards.  opts is borrowed.

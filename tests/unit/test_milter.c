@@ -826,7 +826,7 @@ test_verdict_line(void **state)
 	snprintf(v.domain, sizeof(v.domain), "bank.test");
 	snprintf(v.reason, sizeof(v.reason), "pin \"3 1 1\" matched");
 	milter_session_verdict_line(s, &v, SMTP2_MODE_ENFORCE, SMTP2_ACTION_ACCEPT,
-	    3, line, sizeof(line));
+	    NULL, 3, line, sizeof(line));
 	assert_string_equal(line, "verdict stage=eom queue=4BXyZ12 "
 	    "client=192.0.2.1:41234 sender=alice@bank.test rcpt=bob@b.test+2 "
 	    "domain=bank.test result=pass method=dane dnssec=secure record=yes "
@@ -839,7 +839,7 @@ test_verdict_line(void **state)
 	milter_message_rcpt(&s->msg, "<bob@b.test>");
 	milter_verdict_error(&v, SMTP2_RESULT_PERMERROR, NULL, "2 From headers");
 	milter_session_verdict_line(s, &v, SMTP2_MODE_PERMISSIVE, SMTP2_ACTION_ACCEPT,
-	    0, line, sizeof(line));
+	    NULL, 0, line, sizeof(line));
 	assert_string_equal(line, "verdict stage=eom queue=- client=192.0.2.1:41234 "
 	    "sender=<> rcpt=bob@b.test domain=- result=permerror method=none "
 	    "dnssec=unknown record=no policy=- mode=permissive action=accept "
