@@ -9,6 +9,7 @@
  *                                   [--fetch-ocsp]
  *   smtp2-check [-c FILE] [--json] cert CHAIN.pem --domain DOMAIN
  *                                   [--ocsp RESP.der | --fetch-ocsp] [--offline]
+ *   smtp2-check [-c FILE] [--json] message FILE.eml [--now EPOCH]
  *
  * Exit: 0 would pass (or the record is valid), 1 problems found or would
  * not pass, 2 could not check.  docs/smtp2-check.md has the details.
@@ -22,6 +23,7 @@
 
 /* Application-specific. */
 #include "check.h"
+#include "check_message.h"
 #include "daemon.h"
 
 /* usage - print how to call us; returns status */
@@ -35,6 +37,7 @@ usage(FILE *out, int status)
 	    "                   [--fetch-ocsp]\n"
 	    "       smtp2-check [-c FILE] [--json] cert CHAIN.pem --domain DOMAIN\n"
 	    "                   [--ocsp RESP.der | --fetch-ocsp] [--offline]\n"
+	    "       smtp2-check [-c FILE] [--json] message FILE.eml [--now EPOCH]\n"
 	    "       smtp2-check [-c FILE] -t | -V | -h\n"
 	    "  -c FILE  configuration file (default %s)\n"
 	    "  -t       check the configuration, print \"configuration OK\", exit\n"
@@ -96,7 +99,8 @@ main_run(struct check_ctx *ctx, const struct smtp2d_args *args, int argc,
 
 	if (strcmp(argv[0], "record") == 0)
 		return check_record_command(ctx, argc, argv);
-	if (strcmp(argv[0], "domain") != 0 && strcmp(argv[0], "cert") != 0) {
+	if (strcmp(argv[0], "domain") != 0 && strcmp(argv[0], "cert") != 0
+	    && strcmp(argv[0], "message") != 0) {
 		fprintf(stderr, "smtp2-check: unknown command '%s'\n", argv[0]);
 		return -1;
 	}
@@ -105,6 +109,8 @@ main_run(struct check_ctx *ctx, const struct smtp2d_args *args, int argc,
 	ctx->conf = conf;
 	if (strcmp(argv[0], "domain") == 0)
 		status = check_domain_command(ctx, argc, argv);
+	else if (strcmp(argv[0], "message") == 0)
+		status = check_message_command(ctx, argc, argv);
 	else
 		status = check_cert_command(ctx, argc, argv);
 	check_setup_close(ctx);
