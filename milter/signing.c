@@ -84,7 +84,11 @@ signing_feed(struct signing *g, const char *name, const char *value,
 		g->failed = true;
 		return;
 	}
-	snprintf(field, len + 1, "%s:%s%s", name, leadspc ? "" : " ", value);
+	memcpy(field, name, nlen);
+	field[nlen] = ':';
+	if (!leadspc)
+		field[nlen + 1] = ' ';
+	memcpy(field + len - vlen, value, vlen);
 	smtp2_dkimv_header(g->dkim, field, len);
 	if (field != stack)
 		free(field);

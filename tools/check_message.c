@@ -29,14 +29,16 @@
 #define MSG_CHUNK	65536		/* body bytes read at a time */
 #define MSG_FIELD_MAX	(1024 * 1024)	/* one header field, folded */
 
-/* msg_field - one complete header field: to DKIM, and From / A-R kept */
+/* msg_field - one complete header field (f[len] is overwritten with the
+ * NUL the From and A-R parsers need): to DKIM, and From / A-R kept */
 static int
 msg_field(struct check_msg *m, const struct smtp2_conf *conf,
-    struct smtp2_dkimv *v, const char *f, size_t len)
+    struct smtp2_dkimv *v, char *f, size_t len)
 {
 	const char *colon = memchr(f, ':', len);
 	size_t	nlen;
 
+	f[len] = '\0';
 	smtp2_dkimv_header(v, f, len);
 	if (colon == NULL)
 		return 0;
