@@ -72,9 +72,20 @@ dns_child_records() {
 		echo '_smtp2	IN TXT	"v=SMTP2v1; p=none"'
 		echo "_smtp2._tcp	IN TLSA	3 1 1 $(pki_tlsa311 mx.broken.test)"
 		;;
-	legacy) ;;
+	legacy)
+		# Historic ADSP still seen in the wild: unsigned mail may go.
+		echo '_adsp._domainkey	IN TXT	"dkim=discardable"'
+		;;
 	mxcheck) dns_mxcheck_records ;;
 	esac
+	case "$1" in
+	bank) echo '_dmarc	IN TXT	"v=DMARC1; p=reject; adkim=r"' ;;
+	tagonly) echo '_dmarc	IN TXT	"v=DMARC1; p=reject"' ;;
+	esac
+	# DKIM keys made before dns_make (tests/integration/lib/opendkim.sh).
+	if declare -F dkim_zone_records >/dev/null; then
+		dkim_zone_records "$1.test"
+	fi
 }
 
 # dns_mxcheck_records - mxcheck.test: mail goes to mx (127.0.0.1), whose

@@ -35,7 +35,8 @@ smtp2_need_bins() {
 	done
 }
 
-# smtp2_write_conf MODE [FILE] - write milter.conf (default $T_DIR/milter.conf)
+# smtp2_write_conf MODE [FILE] - write milter.conf (default $T_DIR/milter.conf);
+# SMTP2_EXTRA_CONF is appended (e.g. a dkim = { ... }; group)
 smtp2_write_conf() {
 	local mode=$1 file=${2:-$T_DIR/milter.conf}
 	[ -n "$POLICYD_PORT" ] || free_port POLICYD_PORT
@@ -54,6 +55,7 @@ milter  = { socket = "inet:$MILTER_PORT@127.0.0.1";
             tls_source = "policyd"; };
 policyd = { listen = [ "inet:127.0.0.1:$POLICYD_PORT" ]; };
 log     = { to = "file:$SMTP2_LOG"; level = "info"; };
+${SMTP2_EXTRA_CONF:-}
 EOF
 	SMTP2_CONF=$file
 	SMTP2_MODE=$mode

@@ -7,6 +7,8 @@
 #   send_mail FROM_DOMAIN CERT_NAME [swaks args...]
 #                     one message over STARTTLS; CERT_NAME "" or "-" = no
 #                     client certificate.  Sets SEND_* (see below).
+#   send_file ENVELOPE_FROM CERT_NAME FILE [swaks args...]
+#                     FILE as it is (signed messages); SEND_* as above
 #   delivered         the sink file of the last message (after send_mail)
 #   verdicts          the smtp2 log lines of the last message
 
@@ -109,6 +111,31 @@ send_mail() {
 		--timeout 60 "${hdr[@]}" --header "X-Test: $SEND_ID" \
 		--header "Subject: smtp2 test $SEND_ID" \
 		"$@" >"$SEND_OUT" 2>&1
+	SEND_RC=$?
+	send_parse "$SEND_OUT"
+	return 0
+}
+
+# send_file ENVELOPE_FROM CERT_NAME FILE [swaks args...] - FILE sent as it
+# is (a signed message must reach the MTA byte for byte: no header added or
+# replaced).  SEND_ID is taken from the file's X-Test header; sets SEND_*
+# like send_mail.
+send_file() {
+	local from=$1 cert=$2 file=$3 tls=()
+	shift 3
+	SEND_SEQ=$((SEND_SEQ + 1))
+	DELIVERED=""
+	SEND_ID=$(sed -n 's/^X-Test: *\([^[:space:]]*\).*/\1/p' "$file" | head -n 1)
+	[ -n "$SEND_ID" ] || die "send_file: $file has no X-Test header"
+	mkdir -p "$T_DIR/send"
+	SEND_OUT=$T_DIR/send/$SEND_ID.out
+	if [ -n "$cert" ] && [ "$cert" != - ]; then
+		tls=(--tls-cert "$(pki_cert "$cert")" --tls-key "$(pki_key "$cert")")
+	fi
+	swaks --server "127.0.0.1:$PF_PORT" --tls "${tls[@]}" \
+		--ehlo "mx.${from#*@}" --from "$from" \
+		--to "${SEND_TO:-someone@example.net}" \
+		--timeout 60 --data "$file" "$@" >"$SEND_OUT" 2>&1
 	SEND_RC=$?
 	send_parse "$SEND_OUT"
 	return 0
