@@ -68,7 +68,7 @@ adsp_exists(struct smtp2_dns *dns, const char *author,
 	struct smtp2_dns_answer *a;
 	int	rc = 0;
 
-	if ((a = smtp2_practices_query(dns, author, SMTP2_DNS_T_MX,
+	if ((a = smtp2_dns_query_counted(dns, author, SMTP2_DNS_T_MX,
 	    &out->queries)) == NULL) {
 		out->result = SMTP2_ADSPR_TEMPERROR;
 		smtp2_why(out->why, sizeof(out->why), "out of memory");
@@ -144,7 +144,7 @@ adsp_fetch(struct smtp2_dns *dns, const char *author,
 	}
 	memcpy(name, ADSP_PREFIX, sizeof(ADSP_PREFIX) - 1);
 	strcpy(name + sizeof(ADSP_PREFIX) - 1, author);
-	if ((a = smtp2_practices_query(dns, name, SMTP2_DNS_T_TXT,
+	if ((a = smtp2_dns_query_counted(dns, name, SMTP2_DNS_T_TXT,
 	    &out->queries)) == NULL) {
 		out->result = SMTP2_ADSPR_TEMPERROR;
 		smtp2_why(out->why, sizeof(out->why), "out of memory");

@@ -127,11 +127,12 @@ smtp2_dkim_key_fetch(struct smtp2_dns *dns, const char *name,
 {
 	struct smtp2_dns_answer *a;
 	uint32_t ttl;
+	unsigned queries = 0;
 
 	memset(ki, 0, sizeof(*ki));
 	ki->result = SMTP2_DKIMV_PERMERROR;	/* until shown otherwise */
-	if (dns == NULL || (a = smtp2_dns_query(dns, name,
-	    SMTP2_DNS_T_TXT)) == NULL) {
+	if (dns == NULL || (a = smtp2_dns_query_counted(dns, name,
+	    SMTP2_DNS_T_TXT, &queries)) == NULL) {
 		ki->result = SMTP2_DKIMV_TEMPERROR;
 		smtp2_why(ki->why, sizeof(ki->why), "key lookup %s: %s", name,
 		    dns == NULL ? "no DNS resolver" : "out of memory");

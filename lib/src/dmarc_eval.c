@@ -147,7 +147,7 @@ dmarc_exists(struct dmarc_state *st)
 	 * NXDOMAIN says nothing about the domain itself. */
 	if (st->first->status != SMTP2_DNS_NXDOMAIN)
 		return (SMTP2_YES);
-	if ((a = smtp2_practices_query(st->c->dns, st->author, SMTP2_DNS_T_MX,
+	if ((a = smtp2_dns_query_counted(st->c->dns, st->author, SMTP2_DNS_T_MX,
 	    &st->c->queries)) == NULL) {
 		st->c->nomem = true;
 		return (SMTP2_UNKNOWN);

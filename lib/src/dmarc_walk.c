@@ -123,49 +123,6 @@ smtp2_practices_within(const char *name, const char *domain)
 	    && strcmp(name + nl - dl, domain) == 0);
 }
 
-/* smtp2_practices_query - one counted lookup, bogus never believed */
-struct smtp2_dns_answer *
-smtp2_practices_query(struct smtp2_dns *dns, const char *name, uint16_t type,
-    unsigned *queries)
-{
-	struct smtp2_dns_answer *a;
-
-	(*queries)++;
-	if ((a = smtp2_dns_query(dns, name, type)) == NULL)
-		return (NULL);
-	/* The resolver turns bogus into TEMPFAIL; a cache filled by other
-	 * hands might not. */
-	if (a->dnssec == SMTP2_DNSSEC_BOGUS && a->status != SMTP2_DNS_TEMPFAIL) {
-		a->status = SMTP2_DNS_TEMPFAIL;
-		smtp2_why(a->why, sizeof(a->why), "DNSSEC validation failed "
-		    "(bogus) for %.100s", name);
-	}
-	return (a);
-}
-
-/* practices_txt_join - concatenate the character-strings of one rdata */
-static char *
-practices_txt_join(const unsigned char *rd, size_t len, size_t *outlen)
-{
-	char	*s;
-	size_t	i = 0, n = 0, sl;
-
-	/* The joined text is never longer than the rdata. */
-	if ((s = malloc(len + 1)) == NULL)
-		return (NULL);
-	while (i < len) {
-		sl = rd[i++];
-		if (sl > len - i)
-			sl = len - i;	/* truncated string: keep what is there */
-		memcpy(s + n, rd + i, sl);
-		n += sl;
-		i += sl;
-	}
-	s[n] = '\0';
-	*outlen = n;
-	return (s);
-}
-
 /* smtp2_practices_txt - every TXT string of an answer */
 int
 smtp2_practices_txt(const struct smtp2_dns_answer *a, struct practices_txt *t)
@@ -178,8 +135,8 @@ smtp2_practices_txt(const struct smtp2_dns_answer *a, struct practices_txt *t)
 	if (t->s == NULL || t->len == NULL)
 		return (-1);
 	for (; t->n < a->n; t->n++)
-		if ((t->s[t->n] = practices_txt_join(a->rr[t->n].rdata,
-		    a->rr[t->n].len, &t->len[t->n])) == NULL)
+		if ((t->s[t->n] = smtp2_dns_txt_join(&a->rr[t->n],
+		    &t->len[t->n])) == NULL)
 			return (-1);
 	return (0);
 }
@@ -275,7 +232,7 @@ dmarc_ask(struct dmarc_ctx *c, struct dmarc_name *e)
 	}
 	memcpy(qname, DMARC_PREFIX, sizeof(DMARC_PREFIX) - 1);
 	strcpy(qname + sizeof(DMARC_PREFIX) - 1, e->name);
-	if ((a = smtp2_practices_query(c->dns, qname, SMTP2_DNS_T_TXT,
+	if ((a = smtp2_dns_query_counted(c->dns, qname, SMTP2_DNS_T_TXT,
 	    &c->queries)) == NULL)
 		return (-1);
 	e->status = a->status;

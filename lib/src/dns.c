@@ -373,6 +373,49 @@ smtp2_dns_query(struct smtp2_dns *dns, const char *name, uint16_t type)
 	return (dns_query_cached(dns, name, type));
 }
 
+/* smtp2_dns_query_counted - a counted lookup; bogus is never believed */
+struct smtp2_dns_answer *
+smtp2_dns_query_counted(struct smtp2_dns *dns, const char *name, uint16_t type,
+    unsigned *queries)
+{
+	struct smtp2_dns_answer *a;
+
+	(*queries)++;
+	if ((a = smtp2_dns_query(dns, name, type)) == NULL)
+		return (NULL);
+	/* The resolver turns bogus into TEMPFAIL; a cache filled by other
+	 * hands (tests, a future preload) might not. */
+	if (a->dnssec == SMTP2_DNSSEC_BOGUS && a->status != SMTP2_DNS_TEMPFAIL) {
+		a->status = SMTP2_DNS_TEMPFAIL;
+		snprintf(a->why, sizeof(a->why), "DNSSEC validation failed "
+		    "(bogus) for %.120s", name);
+	}
+	return (a);
+}
+
+/* smtp2_dns_txt_join - the character-strings of one TXT rdata, joined */
+char *
+smtp2_dns_txt_join(const struct smtp2_dns_rr *rr, size_t *outlen)
+{
+	char	*s;
+	size_t	i = 0, n = 0, sl;
+
+	/* The joined text is never longer than the rdata. */
+	if ((s = malloc(rr->len + 1)) == NULL)
+		return (NULL);
+	while (i < rr->len) {
+		sl = rr->rdata[i++];
+		if (sl > rr->len - i)
+			sl = rr->len - i;	/* truncated: keep what is there */
+		memcpy(s + n, rr->rdata + i, sl);
+		n += sl;
+		i += sl;
+	}
+	s[n] = '\0';
+	*outlen = n;
+	return (s);
+}
+
 /* smtp2_dns_sent - queries that missed the cache */
 unsigned long
 smtp2_dns_sent(const struct smtp2_dns *dns)

@@ -45,14 +45,6 @@ const char *smtp2_practices_suffix(const char *name, size_t n);
 /* smtp2_practices_within - is name equal to, or below, domain? */
 bool	smtp2_practices_within(const char *name, const char *domain);
 
-/*
- * smtp2_practices_query - one counted lookup (*queries grows by one); a
- * bogus answer is never believed.  NULL when out of memory.  Caller
- * frees with smtp2_dns_answer_free().
- */
-struct smtp2_dns_answer *smtp2_practices_query(struct smtp2_dns *dns,
-	    const char *name, uint16_t type, unsigned *queries);
-
 /* The TXT strings of one answer, each RR's character-strings joined. */
 struct practices_txt {
 	char	**s;

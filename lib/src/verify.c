@@ -120,30 +120,6 @@ verify_set(struct smtp2_verdict *v, enum smtp2_result r, enum smtp2_method m,
 	verify_sanitise(v->reason);
 }
 
-/* verify_txt_join - concatenate the character-strings of one TXT rdata */
-static char *
-verify_txt_join(const unsigned char *rd, size_t len, size_t *outlen)
-{
-	char	*s;
-	size_t	i = 0, n = 0;
-
-	/* Joined text is never longer than the rdata. */
-	if ((s = malloc(len + 1)) == NULL)
-		return (NULL);
-	while (i < len) {
-		size_t	sl = rd[i++];
-
-		if (sl > len - i)
-			sl = len - i;	/* truncated string: keep what is there */
-		memcpy(s + n, rd + i, sl);
-		n += sl;
-		i += sl;
-	}
-	s[n] = '\0';
-	*outlen = n;
-	return (s);
-}
-
 /* verify_record - select the _smtp2 record among the TXT strings */
 static enum smtp2_record_status
 verify_record(const struct smtp2_dns_answer *a, struct smtp2_record *rec,
@@ -160,7 +136,7 @@ verify_record(const struct smtp2_dns_answer *a, struct smtp2_record *rec,
 		goto out;
 	}
 	for (n = 0; n < a->n; n++) {
-		if ((txts[n] = verify_txt_join(a->rr[n].rdata, a->rr[n].len,
+		if ((txts[n] = smtp2_dns_txt_join(&a->rr[n],
 		    &lens[n])) == NULL) {
 			snprintf(why, whylen, "out of memory");
 			goto out;
@@ -181,19 +157,7 @@ struct smtp2_dns_answer *
 verify_lookup(struct smtp2_dns *dns, const char *name, uint16_t type,
     struct smtp2_verdict *v)
 {
-	struct smtp2_dns_answer *a;
-
-	v->queries++;
-	if ((a = smtp2_dns_query(dns, name, type)) == NULL)
-		return (NULL);
-	/* The resolver already turns bogus into TEMPFAIL; a cache filled by
-	 * other hands might not, so enforce it here too. */
-	if (a->dnssec == SMTP2_DNSSEC_BOGUS && a->status != SMTP2_DNS_TEMPFAIL) {
-		a->status = SMTP2_DNS_TEMPFAIL;
-		snprintf(a->why, sizeof(a->why), "DNSSEC validation failed "
-		    "(bogus) for %.120s", name);
-	}
-	return (a);
+	return (smtp2_dns_query_counted(dns, name, type, &v->queries));
 }
 
 /* The _smtp2 record that applies to a domain, and where it was found. */

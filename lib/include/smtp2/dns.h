@@ -76,6 +76,21 @@ struct smtp2_dns_answer *smtp2_dns_query(struct smtp2_dns *dns,
     const char *name, uint16_t type);
 void smtp2_dns_answer_free(struct smtp2_dns_answer *a);
 
+/*
+ * smtp2_dns_query_counted - smtp2_dns_query, adding one to *queries, and
+ * never believing a bogus answer: any BOGUS answer (a canned one too)
+ * comes back as TEMPFAIL.  NULL only when out of memory.
+ */
+struct smtp2_dns_answer *smtp2_dns_query_counted(struct smtp2_dns *dns,
+    const char *name, uint16_t type, unsigned *queries);
+
+/*
+ * smtp2_dns_txt_join - the character-strings of one TXT rdata back to
+ * back, NUL-terminated (a truncated last string keeps what is there);
+ * *outlen gets the length.  NULL when out of memory.  Caller frees.
+ */
+char *smtp2_dns_txt_join(const struct smtp2_dns_rr *rr, size_t *outlen);
+
 /* How many queries this resolver actually sent (cache misses). */
 unsigned long smtp2_dns_sent(const struct smtp2_dns *dns);
 
