@@ -83,6 +83,8 @@ local function check_stamp(c, name, prefix)
 	if value == nil then
 		fail(name .. ": no value")
 	end
+	-- With SMFIP_HDR_LEADSPC negotiated the value carries its own space.
+	value = string.gsub(value, "^ ", "")
 	if string.sub(value, 1, string.len(prefix)) ~= prefix then
 		fail(name .. ": '" .. value .. "' does not start with '" .. prefix .. "'")
 	end
