@@ -29,7 +29,9 @@
 #include "eom.h"
 #include "headers.h"
 #include "connstate.h"
+#include "requiretls_smfi.h"
 #include "signing.h"
+#include "submission_act.h"
 #include "tlsfacts.h"
 #include "verdict.h"
 
@@ -60,6 +62,16 @@ ask_macros(SMFICTX *ctx)
 		log_warn("cannot ask the MTA for macros: relying on its defaults");
 }
 
+/* The steps that never need an answer from us once the session exists. */
+#define NO_REPLY	(SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+
+/* go_on - "continue", or nothing at all where the MTA agreed to that */
+static sfsistat
+go_on(const struct session *s)
+{
+	return s->noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
 /*
  * mlfi_negotiate - ask for header edits and macros; the body and the end
  * of the header only when DKIM needs them, and header values untouched
@@ -82,13 +94,20 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		log_err("the MTA cannot add and change headers: refusing to filter");
 		return SMFIS_REJECT;
 	}
-	*pf0 = need;
+	*pf0 = need | (f0 & submission_actions(conf));
 	*pf1 = f1 & skip;
 	/* Negotiation comes before connect: the session starts here. */
 	if (session_of(ctx) == NULL && (s = milter_session_new()) != NULL)
 		smfi_setpriv(ctx, s);
-	if (s != NULL)
+	if (s != NULL) {
 		s->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+		/* Headers, their end and the body never get an answer of
+		 * ours but "go on": spare the MTA the round trip each. */
+		if ((f1 & NO_REPLY) == NO_REPLY) {
+			*pf1 |= NO_REPLY;
+			s->noreply = true;
+		}
+	}
 	*pf2 = 0;
 	*pf3 = 0;
 	if ((f0 & SMFIF_SETSYMLIST) != 0) {
@@ -137,6 +156,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	sockaddr_text(hostaddr, addr, sizeof(addr), port, sizeof(port));
 	milter_session_client(s, addr[0] ? addr : smfi_getsymval(ctx, "{client_addr}"),
 	    port[0] ? port : smfi_getsymval(ctx, "{client_port}"));
+	submission_connect(ctx, s, conf);
 	smfi_setpriv(ctx, s);
 	return SMFIS_CONTINUE;
 }
@@ -184,7 +204,9 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	milter_message_sender(&s->msg, argv[0]);
 	milter_message_queue_id(&s->msg, smfi_getsymval(ctx, "i"));
 	tls_refresh(ctx, s);
-	return SMFIS_CONTINUE;
+	if (submission_envfrom(ctx, s, conf, argv) == SMFIS_REJECT)
+		return SMFIS_REJECT;
+	return requiretls_envfrom(ctx, s, conf, argv);
 }
 
 /* mlfi_envrcpt - one recipient (strict mode spares postmaster) */
@@ -195,7 +217,10 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
+	if (submission_envrcpt(ctx, s, conf, argv) == SMFIS_REJECT)
+		return SMFIS_REJECT;
 	milter_message_rcpt(&s->msg, argv[0]);
+	milter_requiretls_rcpt(&s->msg.rtls, conf, argv[0]);
 	return SMFIS_CONTINUE;
 }
 
@@ -220,9 +245,11 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	milter_headers_add(&s->msg.headers, name, value, conf->policy.authserv_id);
-	if (conf->dkim.verify)
+	milter_requiretls_header(&s->msg.rtls, name, value);
+	submission_header(s, name, value);
+	if (conf->dkim.verify && !s->sub.active)	/* no verdict for submissions */
 		header_signing(s, name, value);
-	return SMFIS_CONTINUE;
+	return go_on(s);
 }
 
 /* mlfi_eoh - the header is complete: DKIM parses its signatures */
@@ -234,7 +261,7 @@ mlfi_eoh(SMFICTX *ctx)
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	milter_signing_eoh(&s->msg.signing);
-	return SMFIS_CONTINUE;
+	return go_on(s);
 }
 
 /* mlfi_body - one chunk of the body, hashed as it passes */
@@ -246,7 +273,7 @@ mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	milter_signing_body(&s->msg.signing, chunk, len);
-	return SMFIS_CONTINUE;
+	return go_on(s);
 }
 
 /* mlfi_eom - verdict, decision, headers: see eom.c */
@@ -292,7 +319,7 @@ callbacks_register(const struct smtp2_conf *c, struct smtp2_dns_cache *cache)
 	memset(&desc, 0, sizeof(desc));
 	desc.xxfi_name = "smtp2-milter";
 	desc.xxfi_version = SMFI_VERSION;
-	desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | submission_actions(c);
 	desc.xxfi_connect = mlfi_connect;
 	desc.xxfi_helo = mlfi_helo;
 	desc.xxfi_envfrom = mlfi_envfrom;

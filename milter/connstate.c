@@ -19,6 +19,7 @@
 
 /* Application-specific. */
 #include "connstate.h"
+#include "resolvers.h"
 
 /* milter_session_new - see connstate.h */
 struct session *
@@ -42,8 +43,7 @@ milter_session_free(struct session *s)
 	if (s == NULL)
 		return;
 	milter_message_reset(&s->msg);
-	if (s->dns != NULL)
-		smtp2_dns_free(s->dns);
+	milter_resolvers_put(s->dns);	/* idle, for the next connection */
 	free(s);
 }
 
@@ -68,6 +68,8 @@ milter_message_reset(struct message *m)
 	m->queue_id[0] = '\0';
 	milter_headers_init(&m->headers);
 	milter_signing_reset(&m->signing);
+	milter_submit_msg_reset(&m->sub);
+	milter_requiretls_reset(&m->rtls);
 }
 
 /*

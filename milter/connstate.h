@@ -18,7 +18,9 @@
 #include <smtp2/verify.h>
 
 #include "headers.h"
+#include "requiretls_m.h"
 #include "signing.h"
+#include "submission.h"
 
 #define SESSION_ADDR_MAX	256	/* envelope addresses kept for logs */
 
@@ -30,6 +32,8 @@ struct message {
 	char		queue_id[64];
 	struct headers	headers;
 	struct signing	signing;	/* DKIM and practices */
+	struct submit_msg sub;		/* RFC 6409 submission */
+	struct requiretls_msg rtls;	/* REQUIRETLS (docs/requiretls.md) */
 };
 
 struct session {
@@ -38,8 +42,10 @@ struct session {
 	struct smtp2_tls_facts tls;	/* from the latest macros */
 	bool		tls_sendmail;	/* they were Sendmail's ({verify} seen) */
 	bool		leadspc;	/* header values keep their leading space */
+	bool		noreply;	/* headers, eoh, body: no reply expected */
 	char		helo[256];	/* HELO/EHLO argument, for forwarders */
 	struct smtp2_dns *dns;		/* made on first local verification */
+	struct submit_conn sub;		/* RFC 6409 submission session */
 	struct message	msg;
 };
 

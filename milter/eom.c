@@ -24,7 +24,9 @@
 #include "eom.h"
 #include "headers.h"
 #include "connstate.h"
+#include "requiretls_smfi.h"
 #include "signing.h"
+#include "submission_act.h"
 #include "verdict.h"
 
 #define STAMP_MAX	8192	/* bytes of one header value we insert */
@@ -258,11 +260,15 @@ eom_run(SMFICTX *ctx, struct session *s, const struct smtp2_conf *conf,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	milter_message_queue_id(&s->msg, smfi_getsymval(ctx, "i"));
+	if (s->sub.active)	/* our own users' mail: no sender verdict */
+		return submission_eom(ctx, s, conf);
 	memset(&d, 0, sizeof(d));
 	decide(conf, cache, s, &v, &d, &r);
+	requiretls_eom(ctx, s, conf, &d);
 	rc = act(ctx, conf, s, &v, &r, &d);
 	milter_session_verdict_line(s, &v, conf->policy.mode, d.action, &r,
 	    elapsed_ms(&t0), line, sizeof(line));
+	milter_requiretls_log(&s->msg.rtls, line, sizeof(line));
 	log_info("%s", line);
 	return rc;
 }

@@ -35,6 +35,7 @@
 
 /* Application-specific. */
 #include "callbacks.h"
+#include "resolvers.h"
 #include "signing.h"
 #include "verdict.h"
 
@@ -191,6 +192,7 @@ main(int argc, char **argv)
 		status = serve(&args, conf, cache);
 	}
 	log_info("stopped");
+	milter_resolvers_drain();	/* before the cache they point to */
 	if (cache != NULL)
 		smtp2_dns_cache_free(cache);
 	smtp2_dkim_keys_free(keys);

@@ -17,6 +17,7 @@
 
 /* Application-specific. */
 #include "policyq.h"
+#include "resolvers.h"
 #include "verdict.h"
 
 /* Set once at start (milter_verdict_opts), read-only while serving. */
@@ -31,23 +32,11 @@ milter_verdict_opts(const struct smtp2_verify_opts *opts)
 
 /* milter_verdict_resolver - see verdict.h */
 struct smtp2_dns *
-milter_verdict_resolver(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
-    struct session *s, char *why, size_t whylen)
+milter_verdict_resolver(const struct smtp2_conf *conf,
+    struct smtp2_dns_cache *cache, struct session *s, char *why, size_t whylen)
 {
-	struct smtp2_dns_opts o;
-	char dwhy[160];
-
-	if (s->dns != NULL)
-		return s->dns;
-	memset(&o, 0, sizeof(o));
-	o.resolvers = (const char *const *)conf->dns.resolvers;
-	o.n_resolvers = conf->dns.n_resolvers;
-	o.trust_anchors = conf->dns.trust_anchors;
-	o.dnssec = conf->dns.dnssec;
-	o.timeout_ms = conf->dns.timeout_ms;
-	o.cache = cache;
-	if ((s->dns = smtp2_dns_new(&o, dwhy, sizeof(dwhy))) == NULL)
-		snprintf(why, whylen, "DNS resolver: %s", dwhy);
+	if (s->dns == NULL)
+		s->dns = milter_resolvers_get(conf, cache, why, whylen);
 	return s->dns;
 }
 

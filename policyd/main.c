@@ -26,12 +26,15 @@
 #include "request.h"
 #include "server.h"
 #include "session.h"
+#include "tlsmap.h"
 
 #define PROG		"smtp2-policyd"
 #define DNS_TTL_CAP	3600	/* seconds any cached answer is believed */
 
 /* The one thing a signal handler needs to reach. */
 static struct policyd_server *the_server;
+/* The smtp_tls_policy_maps listeners (tlspolicy.listen); NULL: none. */
+static struct policyd_tlsmap *the_tlsmap;
 
 /* on_stop - SIGTERM/SIGINT: leave the accept loop */
 static void
@@ -81,6 +84,7 @@ ctx_setup(const struct smtp2_conf *conf, struct policyd_ctx *ctx,
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->mode = conf->policy.mode;
+	ctx->conf = conf;
 	ctx->verify = smtp2_verify_with;
 	ctx->dns.resolvers = (const char *const *)conf->dns.resolvers;
 	ctx->dns.n_resolvers = conf->dns.n_resolvers;
@@ -147,18 +151,29 @@ serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
 		fail(conf, "cannot listen: %s", why);
 		return 1;
 	}
+	if (conf->tlspolicy.n_listen > 0 && (the_tlsmap = policyd_tlsmap_new(conf,
+	    &ctx->dns, why, sizeof(why))) == NULL) {
+		fail(conf, "cannot serve the TLS policy map: %s", why);
+		policyd_server_free(the_server);
+		return 1;
+	}
 	if (smtp2d_detach(args) < 0) {
 		fail(conf, "cannot detach: %s", strerror(errno));
+		policyd_tlsmap_free(the_tlsmap);
 		policyd_server_free(the_server);
 		return 1;
 	}
 	signals_setup();
 	log_start(conf);
-	rc = policyd_server_run(the_server);
+	if (the_tlsmap != NULL && policyd_tlsmap_start(the_tlsmap) < 0)
+		rc = -1;
+	else
+		rc = policyd_server_run(the_server);
 	log_notice(PROG " stopping");
 	if (args->pidfile != NULL)
 		unlink(args->pidfile);
-	*drained = policyd_server_free(the_server) == 0;
+	*drained = policyd_tlsmap_free(the_tlsmap) == 0;
+	*drained = policyd_server_free(the_server) == 0 && *drained;
 	return rc < 0 ? 1 : 0;
 }
 

@@ -21,6 +21,7 @@
 /* Application-specific. */
 #include "facts.h"
 #include "request.h"
+#include "requiretls_p.h"
 #include "session.h"
 #include "vlog.h"
 
@@ -231,7 +232,7 @@ rcpt_decision(struct policyd_conn *c, const struct smtp2d_attrs *a,
 		.v = &v,
 	};
 	struct timespec t0;
-	char why[256], q[512];
+	char why[256], q[512], filter[POLICYD_RTLS_FILTER_MAX];
 	size_t n;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -246,6 +247,9 @@ rcpt_decision(struct policyd_conn *c, const struct smtp2d_attrs *a,
 	}
 	smtp2_decide(l.mode, &v, to_postmaster(l.rcpt), &d);
 	n = decision_reply(&d, &v, reply, len);
+	n = policyd_requiretls_rcpt(c->ctx->conf, &d, l.sender, l.rcpt, reply,
+	    len, n, filter, sizeof(filter));
+	l.filter = filter;
 	l.action = d.action;
 	l.ms = elapsed_ms(&t0);
 	policyd_vlog(&l);
@@ -281,6 +285,8 @@ access_policy(struct policyd_conn *c, const struct smtp2d_attrs *a,
 		    "(missing or oversized address or port, or out of memory)",
 		    smtp2d_log_quote(addr ? addr : "", q[0], sizeof(q[0])),
 		    smtp2d_log_quote(port ? port : "", q[1], sizeof(q[1])));
+	if (policyd_requiretls_context(a))
+		return policyd_requiretls_only(c->ctx->conf, a, reply, len);
 	if (state == NULL || strcmp(state, "RCPT") != 0)
 		return finish(snprintf(reply, len, "action=DUNNO\n\n"), reply, len);
 	return rcpt_decision(c, a, &f, reply, len);

@@ -23,6 +23,7 @@
 #include "attr.h"
 
 /* Application-specific. */
+#include <smtp2/conf.h>
 #include <smtp2/decide.h>
 #include <smtp2/dns.h>
 #include <smtp2/verify.h>
@@ -47,6 +48,7 @@ struct policyd_ctx {
 	policyd_verify_fn *verify;	/* smtp2_verify_with */
 	const struct smtp2_verify_opts *vopts;	/* dnssec, per-domain CAs */
 	struct smtp2_verify_setup *setup;	/* owns what vopts points to */
+	const struct smtp2_conf *conf;	/* requiretls rules; NULL: none */
 };
 
 /* One client connection's state.  Owned by one thread. */

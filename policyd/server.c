@@ -2,11 +2,12 @@
  * server.c - accept loop and connection threads of smtp2-policyd.
  *
  * The main thread polls the listeners and a self-pipe (the stop signal);
- * every accepted connection gets a detached thread that reads blocks,
- * answers each with one write and owns its resolver.  Connections are
- * registered in a slot table so a stop can end idle ones at once
- * (shutdown SHUT_RD wakes their read with EOF) while busy ones finish the
- * answer they are working on.
+ * every accepted connection gets a detached thread that speaks the
+ * server's protocol (the policy protocol here, socketmap in tlsmap.c):
+ * it reads requests, answers each with one write and owns its resolver.
+ * Connections are registered in a slot table so a stop can end idle ones
+ * at once (shutdown SHUT_RD wakes their read with EOF) while busy ones
+ * finish the answer they are working on.
  */
 
 /* System library. */
@@ -35,7 +36,8 @@
 #include "server.h"
 
 struct policyd_server {
-	const struct policyd_ctx *ctx;
+	policyd_serve_fn *serve;	/* the protocol spoken on every connection */
+	const void *serve_arg;
 	size_t	n_listen;
 	struct pollfd *pfd;		/* listeners, then the self-pipe */
 	char	**unix_path;		/* to unlink, per listener; NULL for inet */
@@ -51,7 +53,6 @@ struct conn_thread {
 	struct policyd_server *s;
 	unsigned slot;
 	int	fd;
-	struct smtp2d_reader r;		/* 16 KB: on the heap, not the stack */
 };
 
 /* server_alloc - an empty server with its lock, pipe and slots */
@@ -113,10 +114,11 @@ server_listen(struct policyd_server *s, size_t i, const char *spec,
 	return 0;
 }
 
-/* policyd_server_new - listen on every spec */
+/* policyd_server_new_with - listen on every spec, serve with serve */
 struct policyd_server *
-policyd_server_new(const char *const *listen, size_t n,
-    unsigned max_conns, const struct policyd_ctx *ctx, char *why, size_t whylen)
+policyd_server_new_with(const char *const *listen, size_t n,
+    unsigned max_conns, policyd_serve_fn *serve, const void *arg,
+    char *why, size_t whylen)
 {
 	struct policyd_server *s;
 
@@ -128,7 +130,8 @@ policyd_server_new(const char *const *listen, size_t n,
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
-	s->ctx = ctx;
+	s->serve = serve;
+	s->serve_arg = arg;
 	for (size_t i = 0; i < n; i++) {
 		if (server_listen(s, i, listen[i], why, whylen) < 0) {
 			policyd_server_free(s);
@@ -152,9 +155,9 @@ policyd_server_stop(struct policyd_server *s)
 	errno = saved;
 }
 
-/* stopping - has a stop begun? */
-static bool
-stopping(struct policyd_server *s)
+/* policyd_server_stopping - has a stop begun? */
+bool
+policyd_server_stopping(struct policyd_server *s)
 {
 	bool stop;
 
@@ -195,7 +198,8 @@ log_read_error(int err)
 
 /* conn_serve - answer requests until EOF, error, timeout or stop */
 static void
-conn_serve(struct conn_thread *t, struct policyd_conn *pc)
+conn_serve(struct policyd_server *s, int fd, struct smtp2d_reader *r,
+    struct policyd_conn *pc)
 {
 	char reply[POLICYD_REPLY_MAX], *block;
 	size_t len, n;
@@ -203,9 +207,9 @@ conn_serve(struct conn_thread *t, struct policyd_conn *pc)
 
 	for (;;) {
 		/* Bytes already buffered belong to a request in progress. */
-		if (t->r.start == t->r.end && !wait_request(t->fd))
+		if (r->start == r->end && !wait_request(fd))
 			return;
-		if ((rc = smtp2d_reader_next(&t->r, &block, &len)) == 0)
+		if ((rc = smtp2d_reader_next(r, &block, &len)) == 0)
 			return;
 		if (rc == -1) {
 			log_read_error(errno);
@@ -214,18 +218,45 @@ conn_serve(struct conn_thread *t, struct policyd_conn *pc)
 		if (rc == -2) {
 			log_warn("policy connection: request larger than %d bytes: "
 			    "closing", SMTP2D_BLOCK_MAX);
-			(void)smtp2d_write_all(t->fd, POLICYD_REPLY_TOO_LARGE,
+			(void)smtp2d_write_all(fd, POLICYD_REPLY_TOO_LARGE,
 			    sizeof(POLICYD_REPLY_TOO_LARGE) - 1);
 			return;
 		}
 		n = policyd_request_block(pc, block, len, reply, sizeof(reply));
-		if (smtp2d_write_all(t->fd, reply, n) < 0) {
+		if (smtp2d_write_all(fd, reply, n) < 0) {
 			log_warn("policy connection: write: %s", strerror(errno));
 			return;
 		}
-		if (stopping(t->s))
+		if (policyd_server_stopping(s))
 			return;
 	}
+}
+
+/* attr_serve - the name=value policy protocol on one connection */
+static void
+attr_serve(int fd, const void *arg, struct policyd_server *s)
+{
+	struct smtp2d_reader *r;	/* 16 KB: on the heap, not the stack */
+	struct policyd_conn pc;
+
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		log_err("policy connection: out of memory");
+		return;
+	}
+	smtp2d_reader_init(r, fd, POLICYD_READ_TIMEOUT_MS);
+	policyd_conn_init(&pc, arg);
+	conn_serve(s, fd, r, &pc);
+	policyd_conn_clear(&pc);
+	free(r);
+}
+
+/* policyd_server_new - listen on every spec, speak the policy protocol */
+struct policyd_server *
+policyd_server_new(const char *const *listen, size_t n,
+    unsigned max_conns, const struct policyd_ctx *ctx, char *why, size_t whylen)
+{
+	return policyd_server_new_with(listen, n, max_conns, attr_serve, ctx,
+	    why, whylen);
 }
 
 /* conn_release - free the slot; the last one out wakes a draining stop */
@@ -246,11 +277,8 @@ static void *
 conn_main(void *arg)
 {
 	struct conn_thread *t = arg;
-	struct policyd_conn pc;
 
-	policyd_conn_init(&pc, t->s->ctx);
-	conn_serve(t, &pc);
-	policyd_conn_clear(&pc);
+	t->s->serve(t->fd, t->s->serve_arg, t->s);
 	/*
 	 * OpenSSL frees a thread's error state from a thread-exit destructor,
 	 * which a stopping process may not wait for; free it while the stop
@@ -302,7 +330,6 @@ conn_start(struct policyd_server *s, int fd)
 		t->s = s;
 		t->slot = (unsigned)slot;
 		t->fd = fd;
-		smtp2d_reader_init(&t->r, fd, POLICYD_READ_TIMEOUT_MS);
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		rc = pthread_create(&tid, &attr, conn_main, t);

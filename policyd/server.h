@@ -11,6 +11,7 @@
 #define POLICYD_SERVER_H
 
 /* System library. */
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Application-specific. */
@@ -24,6 +25,13 @@
 struct policyd_server;
 
 /*
+ * A protocol: serves one accepted connection (its own thread) until EOF,
+ * error, timeout or policyd_server_stopping(); never closes fd.  arg is
+ * what the server was made with, shared by every connection.
+ */
+typedef void policyd_serve_fn(int fd, const void *arg, struct policyd_server *s);
+
+/*
  * policyd_server_new - listen on every spec ("inet:HOST:PORT",
  * "unix:PATH"), serving at most max_conns connections at once with ctx
  * (which must outlive the server).  Returns NULL with why when a spec
@@ -31,6 +39,11 @@ struct policyd_server;
  */
 struct policyd_server *policyd_server_new(const char *const *listen, size_t n,
     unsigned max_conns, const struct policyd_ctx *ctx, char *why, size_t whylen);
+
+/* policyd_server_new_with - the same for another protocol: serve(fd, arg). */
+struct policyd_server *policyd_server_new_with(const char *const *listen,
+    size_t n, unsigned max_conns, policyd_serve_fn *serve, const void *arg,
+    char *why, size_t whylen);
 
 /*
  * policyd_server_run - accept and serve until policyd_server_stop().  Then
@@ -43,6 +56,9 @@ int policyd_server_run(struct policyd_server *s);
 /* policyd_server_stop - make policyd_server_run() return.  Async-signal-
  * safe: call it from a SIGTERM handler or from another thread. */
 void policyd_server_stop(struct policyd_server *s);
+
+/* policyd_server_stopping - has a stop begun?  For serve functions. */
+bool policyd_server_stopping(struct policyd_server *s);
 
 /* policyd_server_active - connections being served right now. */
 unsigned policyd_server_active(struct policyd_server *s);

@@ -65,12 +65,12 @@ policyd_vlog(const struct policyd_vlog *l)
 	char queue[POLICYD_VLOG_FIELD], addr[POLICYD_VLOG_FIELD];
 	char port[POLICYD_VLOG_FIELD], sender[POLICYD_VLOG_FIELD];
 	char rcpt[POLICYD_VLOG_FIELD], domain[POLICYD_VLOG_FIELD];
-	char reason[2 * sizeof(l->v->reason)];
+	char reason[2 * sizeof(l->v->reason)], filter[POLICYD_VLOG_FIELD];
 	const struct smtp2_verdict *v = l->v;
 
 	log_info("verdict stage=%s queue=%s client=%s:%s sender=%s rcpt=%s "
 	    "domain=%s result=%s method=%s dnssec=%s record=%s policy=%s "
-	    "mode=%s action=%s reason=\"%s\" ms=%ld",
+	    "mode=%s action=%s reason=\"%s\" ms=%ld%s%s",
 	    l->stage,
 	    token(l->queue, "-", queue, sizeof(queue)),
 	    token(l->client_address, "-", addr, sizeof(addr)),
@@ -86,5 +86,10 @@ policyd_vlog(const struct policyd_vlog *l)
 	    smtp2_mode_name(l->mode),
 	    smtp2_action_name(l->action),
 	    smtp2d_log_quote(v->reason, reason, sizeof(reason)),
-	    l->ms);
+	    l->ms,
+	    /* requiretls rules matched (docs/requiretls.md): at the end, as
+	     * fields are only ever added there. */
+	    l->filter != NULL && *l->filter ? " requiretls=rule filter=" : "",
+	    l->filter != NULL && *l->filter ? token(l->filter, "-", filter,
+	    sizeof(filter)) : "");
 }

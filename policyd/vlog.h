@@ -26,6 +26,7 @@ struct policyd_vlog {
 	const struct smtp2_verdict *v;
 	enum smtp2_action action;
 	long		ms;		/* time spent deciding */
+	const char	*filter;	/* FILTER argument given; NULL or "": none */
 };
 
 /*

@@ -30,6 +30,7 @@
 #include <smtp2/dns.h>
 #include "conf_check.h"
 #include "conf_int.h"
+#include "conf_submission.h"
 
 #define CONF_STR_MAX	4095		/* longest string value accepted */
 #define CONF_NAME_MAX	32		/* longest name worth a suggestion */
@@ -104,6 +105,12 @@ static const struct conf_choice conf_practices_choices[] = {
 	{ NULL, 0 }
 };
 
+static const struct conf_choice conf_rtls_multiple_choices[] = {
+	{ "flag", SMTP2_RTLS_MULTIPLE_FLAG },
+	{ "reject", SMTP2_RTLS_MULTIPLE_REJECT },
+	{ NULL, 0 }
+};
+
 static const struct conf_choice conf_level_choices[] = {
 	{ "err", SMTP2_LOG_ERR },
 	{ "warning", SMTP2_LOG_WARNING },
@@ -167,6 +174,48 @@ static const struct conf_key conf_keys[] = {
 	UINT("dkim", "clock_skew", 300, 0, 86400, dkim.clock_skew),
 	UINT("dkim", "key_cache_entries", 10000, 0, 1000000, dkim.key_cache_entries),
 	BOOL("dkim", "forwarded", 1, dkim.forwarded),
+	LIST("submission", "ports", NULL, 0, 16, smtp2_conf_check_port,
+	    submission.ports, submission.n_ports),
+	LIST("submission", "daemon_names", NULL, 0, 16, smtp2_conf_check_token,
+	    submission.daemon_names, submission.n_daemon_names),
+	BOOL("submission", "reject_improper", 1, submission.reject_improper),
+	BOOL("submission", "require_fqdn", 1, submission.require_fqdn),
+	STR("submission", "expand_domain", NULL, smtp2_conf_check_fqdn,
+	    submission.expand_domain),
+	BOOL("submission", "check_syntax", 1, submission.check_syntax),
+	BOOL("submission", "require_auth", 1, submission.require_auth),
+	LIST("submission", "trusted_networks", NULL, 0, 64, smtp2_conf_check_network,
+	    submission.trusted_networks, submission.n_trusted_networks),
+	BOOL("submission", "require_tls", 0, submission.require_tls),
+	PATH("submission", "rights", NULL, submission.rights),
+	PATH("submission", "recipient_rights", NULL, submission.recipient_rights),
+	BOOL("submission", "check_message", 0, submission.check_message),
+	BOOL("submission", "postmaster_no_auth", 0, submission.postmaster_no_auth),
+	BOOL("submission", "add_date", 1, submission.add_date),
+	BOOL("submission", "add_message_id", 1, submission.add_message_id),
+	BOOL("submission", "add_sender", 0, submission.add_sender),
+	STR("submission", "message_id_domain", NULL, smtp2_conf_check_fqdn,
+	    submission.message_id_domain),
+	UINT("submission", "log_rate", 60, 0, 100000, submission.log_rate),
+	LIST("requiretls", "senders", NULL, 0, 1000, smtp2_requiretls_check_address,
+	    requiretls.senders, requiretls.n_senders),
+	LIST("requiretls", "recipients", NULL, 0, 1000, smtp2_requiretls_check_address,
+	    requiretls.recipients, requiretls.n_recipients),
+	LIST("requiretls", "domains", NULL, 0, 1000, smtp2_requiretls_check_domain,
+	    requiretls.domains, requiretls.n_domains),
+	STR("requiretls", "transport", "smtp2-tls", smtp2_requiretls_check_transport,
+	    requiretls.transport),
+	ENUM("requiretls", "multiple", "flag", conf_rtls_multiple_choices,
+	    requiretls.multiple),
+	LIST("tlspolicy", "listen", NULL, 0, 16, smtp2_conf_check_spec,
+	    tlspolicy.listen, tlspolicy.n_listen),
+	UINT("tlspolicy", "smtp_port", 25, 1, 65535, tlspolicy.smtp_port),
+	BOOL("tlspolicy", "mta_sts", 1, tlspolicy.mta_sts),
+	UINT("tlspolicy", "mta_sts_port", 443, 1, 65535, tlspolicy.mta_sts_port),
+	UINT("tlspolicy", "mta_sts_timeout_ms", 10000, 100, 60000,
+	    tlspolicy.mta_sts_timeout_ms),
+	UINT("tlspolicy", "mta_sts_cache_entries", 1000, 1, 100000,
+	    tlspolicy.mta_sts_cache_entries),
 	STR("log", "to", "syslog", smtp2_conf_check_log_to, log.to),
 	ENUM("log", "level", "info", conf_level_choices, log.level),
 };
@@ -180,6 +229,7 @@ _Static_assert(sizeof(enum smtp2_tls_source) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_log_level) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_revocation_stance) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_practices_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum smtp2_rtls_multiple) == sizeof(int), "enum size");
 
 /* smtp2_conf_fail - "FILE:LINE: what" into the caller's buffer; returns -1 */
 int
@@ -449,6 +499,12 @@ smtp2_conf_free(struct smtp2_conf *c)
 	free(c->milter.policyd);
 	conf_list_free(c->policyd.listen, c->policyd.n_listen);
 	conf_list_free(c->dkim.trusted_authserv_ids, c->dkim.n_trusted_authserv_ids);
+	smtp2_conf_submission_free(c);
+	conf_list_free(c->requiretls.senders, c->requiretls.n_senders);
+	conf_list_free(c->requiretls.recipients, c->requiretls.n_recipients);
+	conf_list_free(c->requiretls.domains, c->requiretls.n_domains);
+	free(c->requiretls.transport);
+	conf_list_free(c->tlspolicy.listen, c->tlspolicy.n_listen);
 	free(c->log.to);
 	free(c);
 }
@@ -772,6 +828,8 @@ conf_morechecks(struct conf_load *ld, struct smtp2_conf *c, const config_t *cfg)
 	if (!own_id && smtp2_conf_check_hostname(c->policy.authserv_id, why, sizeof(why)) < 0)
 		return smtp2_conf_fail(ld, config_lookup(cfg, "policy"), "policy.authserv_id:"
 		    " %s, from gethostname(); set policy.authserv_id", why);
+	if (smtp2_conf_submission(ld, c, cfg) < 0)
+		return -1;
 	return conf_check_anchors(ld, c, cfg);
 }
 

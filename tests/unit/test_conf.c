@@ -96,12 +96,23 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-revocation.conf", "bad-revocation.conf:3: tls.revocation: 'ignore' is not"
 	    " one of soft-fail, hard-fail" },
 	{ "bad-dkim-bool.conf", "bad-dkim-bool.conf:3: dkim.verify: expected true or false" },
+	{ "bad-tlspolicy-listen.conf", "bad-tlspolicy-listen.conf:3: tlspolicy.listen:" },
+	{ "bad-tlspolicy-port.conf", "bad-tlspolicy-port.conf:3: tlspolicy.smtp_port: 0"
+	    " is out of range 1..65535" },
+	{ "bad-tlspolicy-sts.conf", "bad-tlspolicy-sts.conf:3: tlspolicy.mta_sts:"
+	    " expected true or false" },
 	{ "bad-dkim-practices.conf", "bad-dkim-practices.conf:3: dkim.practices: 'reject'"
 	    " is not one of tag, reject-on-discardable, reject-on-p=reject" },
 	{ "bad-dkim-rsa-bits.conf", "bad-dkim-rsa-bits.conf:3: dkim.min_rsa_bits: 512 is"
 	    " out of range 1024..16384" },
 	{ "bad-dkim-trusted.conf", "bad-dkim-trusted.conf:3: dkim.trusted_authserv_ids:"
 	    " 'edge; spf=pass' is not a host name" },
+	{ "bad-requiretls-sender.conf", "bad-requiretls-sender.conf:3:"
+	    " requiretls.senders: 'example.com' is not user@domain, @domain or .domain" },
+	{ "bad-requiretls-multiple.conf", "bad-requiretls-multiple.conf:3:"
+	    " requiretls.multiple: 'ignore' is not one of flag, reject" },
+	{ "bad-requiretls-transport.conf", "bad-requiretls-transport.conf:3:"
+	    " requiretls.transport: 'smtp tls' is not a master.cf service name" },
 	{ "bad-skew.conf",
 	    "bad-skew.conf:3: tls.clock_skew: 100000 is out of range 0..86400" },
 	{ "bad-cas-type.conf", "bad-cas-type.conf:3: tls.domain_cas: expected a list of"
@@ -118,6 +129,20 @@ static const struct bad_case bad_cases[] = {
 	    " entries; 1 to 16 expected" },
 	{ "no-such-file.conf",
 	    "no-such-file.conf:0: cannot read: No such file or directory" },
+	{ "bad-submission-port.conf", "bad-submission-port.conf:3: submission.ports:"
+	    " 'submission' is not a port number (1 to 65535)" },
+	{ "bad-submission-network.conf", "bad-submission-network.conf:4:"
+	    " submission.trusted_networks: '10.0.0.0/33': prefix length must be 0 to 32" },
+	{ "bad-submission-expand.conf", "bad-submission-expand.conf:4:"
+	    " submission.expand_domain: 'corp' is not a fully-qualified domain name" },
+	{ "bad-submission-nothing.conf", "bad-submission-nothing.conf:3: submission:"
+	    " neither ports nor daemon_names given" },
+	{ "bad-submission-rights.conf", "bad-submission-rights.map:4:"
+	    " 'carol@@example.test' is not an address, @domain or *" },
+	{ "bad-submission-rights-dup.conf", "bad-submission-rights-dup.map:3:"
+	    " login 'alice' already listed on line 1" },
+	{ "bad-submission-rights-empty.conf", "bad-submission-rights-empty.map:2:"
+	    " login 'dave' without addresses" },
 };
 
 /* load - load a fixture by name; NULL with the message in why */
@@ -166,6 +191,36 @@ test_suggestion_extra(void **state)
 	assert_non_null(strstr(why, "[ \"...\" ]"));
 }
 
+/* good_submission - the submission group of good.conf */
+static void
+good_submission(const struct smtp2_conf *c)
+{
+	assert_int_equal(c->submission.n_ports, 2);
+	assert_string_equal(c->submission.ports[1], "465");
+	assert_int_equal(c->submission.n_daemon_names, 1);
+	assert_string_equal(c->submission.daemon_names[0], "ORIGINATING");
+	assert_false(c->submission.reject_improper);
+	assert_false(c->submission.require_fqdn);
+	assert_string_equal(c->submission.expand_domain, "example.test");
+	assert_false(c->submission.check_syntax);
+	assert_false(c->submission.require_auth);
+	assert_int_equal(c->submission.n_trusted_networks, 3);
+	assert_int_equal(c->submission.n_nets, 3);
+	assert_true(c->submission.require_tls);
+	assert_non_null(strstr(c->submission.rights, "/conf/submission-rights"));
+	assert_non_null(strstr(c->submission.recipient_rights, "/conf/submission-rights"));
+	assert_true(smtp2_submit_rights_allow(c->submission.rights_map, "alice",
+	    "a.smith", "example.test"));
+	assert_int_equal(smtp2_submit_rights_entries(c->submission.rcpt_map), 3);
+	assert_true(c->submission.check_message);
+	assert_true(c->submission.postmaster_no_auth);
+	assert_false(c->submission.add_date);
+	assert_false(c->submission.add_message_id);
+	assert_true(c->submission.add_sender);
+	assert_string_equal(c->submission.message_id_domain, "msa.example.test");
+	assert_int_equal(c->submission.log_rate, 10);
+}
+
 /* test_good_file - every key of good.conf arrives where it belongs */
 static void
 test_good_file(void **state)
@@ -210,6 +265,19 @@ test_good_file(void **state)
 	assert_int_equal(c->dkim.clock_skew, 30);
 	assert_int_equal(c->dkim.key_cache_entries, 50);
 	assert_false(c->dkim.forwarded);
+	assert_int_equal(c->tlspolicy.n_listen, 2);
+	assert_string_equal(c->tlspolicy.listen[1], "inet:127.0.0.1:10042");
+	assert_int_equal(c->tlspolicy.smtp_port, 2525);
+	assert_false(c->tlspolicy.mta_sts);
+	assert_int_equal(c->tlspolicy.mta_sts_port, 8443);
+	assert_int_equal(c->tlspolicy.mta_sts_timeout_ms, 2500);
+	assert_int_equal(c->tlspolicy.mta_sts_cache_entries, 20);
+	assert_int_equal(c->requiretls.n_senders, 2);
+	assert_string_equal(c->requiretls.senders[1], "@legal.example.test");
+	assert_int_equal(c->requiretls.n_recipients, 1);
+	assert_int_equal(c->requiretls.n_domains, 2);
+	assert_string_equal(c->requiretls.transport, "smtp2-tls:[192.0.2.25]:25");
+	assert_int_equal(c->requiretls.multiple, SMTP2_RTLS_MULTIPLE_REJECT);
 	assert_string_equal(c->milter.socket, "inet:8891@127.0.0.1");
 	assert_string_equal(c->milter.policyd, "inet:127.0.0.1:10041");
 	assert_int_equal(c->milter.tls_source, SMTP2_TLS_SOURCE_POLICYD);
@@ -221,6 +289,7 @@ test_good_file(void **state)
 	assert_string_equal(c->log.to, "file:/var/log/smtp2.log");
 	assert_int_equal(c->log.level, SMTP2_LOG_DEBUG);
 	assert_non_null(strstr(c->path, "good.conf"));
+	good_submission(c);
 	smtp2_conf_free(c);
 }
 
@@ -248,6 +317,16 @@ check_defaults(const struct smtp2_conf *c)
 	assert_int_equal(c->dkim.clock_skew, 300);
 	assert_int_equal(c->dkim.key_cache_entries, 10000);
 	assert_true(c->dkim.forwarded);
+	assert_int_equal(c->tlspolicy.n_listen, 0);
+	assert_int_equal(c->tlspolicy.smtp_port, 25);
+	assert_true(c->tlspolicy.mta_sts);
+	assert_int_equal(c->tlspolicy.mta_sts_port, 443);
+	assert_int_equal(c->tlspolicy.mta_sts_timeout_ms, 10000);
+	assert_int_equal(c->tlspolicy.mta_sts_cache_entries, 1000);
+	assert_int_equal(c->requiretls.n_senders + c->requiretls.n_recipients
+	    + c->requiretls.n_domains, 0);
+	assert_string_equal(c->requiretls.transport, "smtp2-tls");
+	assert_int_equal(c->requiretls.multiple, SMTP2_RTLS_MULTIPLE_FLAG);
 	assert_int_equal(c->tls.min_rsa_bits, 2048);
 	assert_int_equal(c->tls.min_ec_bits, 256);
 	assert_int_equal(c->tls.revocation, SMTP2_REVOCATION_SOFT_FAIL);
@@ -265,6 +344,16 @@ check_defaults(const struct smtp2_conf *c)
 	assert_int_equal(c->policyd.session_ttl, 3600);
 	assert_string_equal(c->log.to, "syslog");
 	assert_int_equal(c->log.level, SMTP2_LOG_INFO);
+	/* No session is a submission until ports or daemon names say so. */
+	assert_int_equal(c->submission.n_ports, 0);
+	assert_int_equal(c->submission.n_daemon_names, 0);
+	assert_true(c->submission.require_auth);
+	assert_true(c->submission.require_fqdn);
+	assert_false(c->submission.require_tls);
+	assert_false(c->submission.add_sender);
+	assert_null(c->submission.expand_domain);
+	assert_null(c->submission.rights_map);
+	assert_int_equal(c->submission.log_rate, 60);
 }
 
 /* test_defaults - smtp2_conf_defaults() gives the documented values */

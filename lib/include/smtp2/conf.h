@@ -13,6 +13,8 @@
 #include <smtp2/cert.h>
 #include <smtp2/decide.h>
 #include <smtp2/result.h>
+#include <smtp2/requiretls.h>
+#include <smtp2/submit.h>
 
 enum smtp2_log_level {
 	SMTP2_LOG_ERR = 0,
@@ -89,6 +91,52 @@ struct smtp2_conf {
 		unsigned key_cache_entries;	/* parsed keys kept */
 		bool	forwarded;	/* the forwarded-mail rule (docs/practices.md) */
 	} dkim;
+	struct {			/* RFC 6409 submission (docs/submission.md) */
+		char	**ports;	/* {daemon_port} values meaning submission */
+		size_t	n_ports;
+		char	**daemon_names;	/* {daemon_name} values meaning submission */
+		size_t	n_daemon_names;
+		bool	reject_improper;	/* 554: control bytes, overlong */
+		bool	require_fqdn;	/* 554: unqualified envelope domains */
+		char	*expand_domain;	/* single labels get ".this"; NULL: never */
+		bool	check_syntax;	/* 501 5.1.7 / 5.1.3 */
+		bool	require_auth;	/* 530 5.7.0 without AUTH */
+		char	**trusted_networks;	/* clients exempt from require_auth */
+		size_t	n_trusted_networks;
+		bool	require_tls;	/* 530 5.7.0 without STARTTLS (RFC 8314) */
+		char	*rights;	/* login -> addresses map file; NULL: none */
+		char	*recipient_rights;	/* login -> recipients; NULL: none */
+		bool	check_message;	/* 554 5.6.0 for a malformed header */
+		bool	postmaster_no_auth;	/* mail to postmaster without AUTH */
+		bool	add_date;
+		bool	add_message_id;
+		bool	add_sender;
+		char	*message_id_domain;	/* NULL: policy.authserv_id */
+		unsigned log_rate;	/* error lines a minute; 0: unlimited */
+		/* Made at load time from the above. */
+		struct smtp2_submit_net *nets;
+		size_t	n_nets;
+		struct smtp2_submit_rights *rights_map, *rcpt_map;
+	} submission;
+	struct {			/* REQUIRETLS rule set (docs/requiretls.md) */
+		char	**senders;	/* "u@d", "@d", ".d" */
+		size_t	n_senders;
+		char	**recipients;	/* "u@d", "@d", ".d" */
+		size_t	n_recipients;
+		char	**domains;	/* recipient domains: "d", ".d" */
+		size_t	n_domains;
+		char	*transport;	/* FILTER target: "smtp2-tls" or "t:nexthop" */
+		enum smtp2_rtls_multiple multiple;	/* several TLS-Required fields */
+	} requiretls;
+	struct {			/* smtp_tls_policy_maps (docs/tlspolicy.md) */
+		char	**listen;	/* socketmap listeners; none: not served */
+		size_t	n_listen;
+		unsigned smtp_port;	/* Postfix's smtp_tcp_port: TLSA at _PORT._tcp */
+		bool	mta_sts;	/* consult MTA-STS when DNS has nothing */
+		unsigned mta_sts_port;	/* HTTPS port of policy hosts: 443 */
+		unsigned mta_sts_timeout_ms;	/* one whole policy fetch */
+		unsigned mta_sts_cache_entries;	/* domains' policies kept */
+	} tlspolicy;
 	struct {
 		char	*to;		/* "syslog", "stderr", "file:/path" */
 		enum smtp2_log_level level;

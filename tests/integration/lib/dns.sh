@@ -20,6 +20,10 @@
 #
 # After dns_make + nsd_start + unbound_start: NSD_PORT, UNBOUND_PORT and
 # DNS_ROOT_DS (the trust-anchor file the daemons use).
+#
+# A test may add zones to DNS_CHILDREN and print their records from a
+# function dns_extra_records NAME; DNS_EXTRA_INTERFACE ("127.53.1.2@53")
+# makes unbound answer there too, for a resolv.conf that cannot name a port.
 
 [ -n "${T_DNS_LOADED:-}" ] && return 0
 T_DNS_LOADED=1
@@ -85,6 +89,10 @@ dns_child_records() {
 	# DKIM keys made before dns_make (tests/integration/lib/opendkim.sh).
 	if declare -F dkim_zone_records >/dev/null; then
 		dkim_zone_records "$1.test"
+	fi
+	# Zones a test adds to DNS_CHILDREN get their records from the test.
+	if declare -F dns_extra_records >/dev/null; then
+		dns_extra_records "$1"
 	fi
 }
 
@@ -231,6 +239,7 @@ unbound_start() {
 		cat <<EOF
 server:
 	interface: 127.0.0.1@$UNBOUND_PORT
+	${DNS_EXTRA_INTERFACE:+interface: $DNS_EXTRA_INTERFACE}
 	port: $UNBOUND_PORT
 	do-ip6: no
 	access-control: 127.0.0.0/8 allow

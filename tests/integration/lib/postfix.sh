@@ -5,6 +5,10 @@
 #   postfix_up POLICY_PORT MILTER_PORT   POLICY_PORT/MILTER_PORT may be ""
 #                                        (no policy service / no milter)
 # Sets PF_DIR, PF_PORT (smtpd), SINK_PORT, SINK_DIR, PF_LOG (maillog).
+#
+#   PF_EXTRA_MAIN_CF    appended to main.cf (a later line overrides)
+#   PF_EXTRA_MASTER_CF  appended to master.cf (extra transports)
+#   sink_extra NAME     another smtp-sink: NAME_PORT, NAME_DIR
 # Needs pki.sh (server certificate, CA).  Runs as root.
 
 [ -n "${T_POSTFIX_LOADED:-}" ] && return 0
@@ -31,6 +35,22 @@ sink_start() {
 	SINK_PID=$!
 	track_pid "$SINK_PID" smtp-sink
 	wait_port "$SINK_PORT" || die "smtp-sink did not listen: $(cat "$T_DIR/sink.log")"
+}
+
+# sink_extra NAME - one more smtp-sink on its own port, no TLS like the
+# first; sets NAME_PORT and NAME_DIR (one file per message)
+sink_extra() {
+	local name=$1 port dir
+	free_port port
+	dir=$T_DIR/sink-$name
+	mkdir -p "$dir"
+	chown postfix "$dir"
+	smtp-sink -u postfix -h "$name.example.net" -d "$dir/%M." \
+		"127.0.0.1:$port" 64 >"$T_DIR/sink-$name.log" 2>&1 &
+	track_pid "$!" smtp-sink
+	wait_port "$port" || die "smtp-sink $name did not listen: $(cat "$T_DIR/sink-$name.log")"
+	printf -v "${name}_PORT" '%s' "$port"
+	printf -v "${name}_DIR" '%s' "$dir"
 }
 
 # postfix_main_cf POLICY_PORT MILTER_PORT - print main.cf
@@ -94,6 +114,7 @@ milter_connect_macros = j {daemon_name} {daemon_addr} v _ {client_addr} {client_
 milter_end_of_data_macros = i {client_addr} {client_port}
 EOF
 	fi
+	[ -z "${PF_EXTRA_MAIN_CF:-}" ] || printf '%s\n' "$PF_EXTRA_MAIN_CF"
 }
 
 # postfix_master_cf - print master.cf: every service chroot = n
@@ -122,6 +143,7 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
+	[ -z "${PF_EXTRA_MASTER_CF:-}" ] || printf '%s\n' "$PF_EXTRA_MASTER_CF"
 }
 
 # postfix_age_config - Postfix will not read a config file changed within
