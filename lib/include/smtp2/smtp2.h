@@ -15,5 +15,15 @@
 #include <smtp2/decide.h>
 #include <smtp2/authres.h>
 #include <smtp2/conf.h>
+#include <smtp2/cert.h>
+#include <smtp2/dane.h>
+#include <smtp2/dkim.h>
+#include <smtp2/dkim_verify.h>
+#include <smtp2/dmarc.h>
+#include <smtp2/practices.h>
+#include <smtp2/requiretls.h>
+#include <smtp2/submit.h>
+#include <smtp2/tlspolicy.h>
+#include <smtp2/mtasts.h>
 
 #endif
