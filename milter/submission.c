@@ -56,12 +56,13 @@ milter_submit_connect(struct submit_conn *c, const struct smtp2_conf *conf,
 		c->active = true;
 		snprintf(c->how, sizeof(c->how), "daemon=%.32s", daemon_name);
 	}
-	c->trusted = c->active && smtp2_submit_net_match(conf->submission.nets, conf->submission.n_nets, client_addr);
+	c->trusted = c->active && smtp2_submit_net_match(conf->submission.nets,
+	    conf->submission.n_nets, client_addr);
 }
 
-/* reply - fill r; returns -1 for the caller to return */
-static int __attribute__((format(printf, 5, 6)))
-reply(struct submit_reply *r, const char *rule, const char *code,
+/* submission_reply - see submission.h */
+int
+submission_reply(struct submit_reply *r, const char *rule, const char *code,
     const char *dsn, const char *fmt, ...)
 {
 	va_list ap;
@@ -121,26 +122,26 @@ envelope(const struct smtp2_conf *conf, const char *arg, bool utf8, bool is_mail
 	*rewrite = false;
 	st = smtp2_submit_parse_path(arg, utf8, is_mail, a, why, sizeof(why));
 	if (st == SMTP2_SUBMIT_SYNTAX && conf->submission.check_syntax)
-		return reply(r, "syntax", "501", is_mail ? "5.1.7" : "5.1.3",
+		return submission_reply(r, "syntax", "501", is_mail ? "5.1.7" : "5.1.3",
 		    "Bad %s address syntax: %s", who, why);
 	if (st == SMTP2_SUBMIT_IMPROPER && conf->submission.reject_improper)
-		return reply(r, "improper", "554", "5.5.4", "Improper %s address: %s",
+		return submission_reply(r, "improper", "554", "5.5.4", "Improper %s address: %s",
 		    who, why);
 	if (st == SMTP2_SUBMIT_NOT_FQDN && conf->submission.require_fqdn)
-		return reply(r, "fqdn", "554", is_mail ? "5.1.8" : "5.1.2",
+		return submission_reply(r, "fqdn", "554", is_mail ? "5.1.8" : "5.1.2",
 		    "The %s domain must be fully qualified: %s", who, why);
 	if (st != SMTP2_SUBMIT_OK || a->null || !conf->submission.require_fqdn)
 		return 0;
 	q = smtp2_submit_fqdn(a->domain, conf->submission.expand_domain, full, sizeof(full),
 	    why, sizeof(why));
 	if (q < 0)
-		return reply(r, "fqdn", "554", is_mail ? "5.1.8" : "5.1.2",
+		return submission_reply(r, "fqdn", "554", is_mail ? "5.1.8" : "5.1.2",
 		    "The %s domain must be fully qualified: %s", who, why);
 	if (q == 1 && rewrite_to(rw, arg, a->local, full) == 0) {
 		snprintf(a->domain, sizeof(a->domain), "%s", full);
 		*rewrite = true;
 	} else if (q == 1) {
-		return reply(r, "improper", "554", "5.5.4", "Improper %s address:"
+		return submission_reply(r, "improper", "554", "5.5.4", "Improper %s address:"
 		    " too long once qualified", who);
 	}
 	return 0;
@@ -152,7 +153,7 @@ authorised(const struct submit_conn *c, struct submit_msg *m,
     const struct smtp2_conf *conf, bool tls, struct submit_reply *r)
 {
 	if (conf->submission.require_tls && !tls)
-		return reply(r, "tls", "530", "5.7.0",
+		return submission_reply(r, "tls", "530", "5.7.0",
 		    "Must issue a STARTTLS command first");
 	if (m->login[0] != '\0' || c->trusted || !conf->submission.require_auth)
 		return 0;
@@ -160,7 +161,7 @@ authorised(const struct submit_conn *c, struct submit_msg *m,
 		m->postmaster_only = true;	/* RCPT decides (RFC 6409 6.4) */
 		return 0;
 	}
-	return reply(r, "auth", "530", "5.7.0", "Authentication required");
+	return submission_reply(r, "auth", "530", "5.7.0", "Authentication required");
 }
 
 /* milter_submit_mail - see submission.h */
@@ -186,7 +187,7 @@ milter_submit_mail(const struct submit_conn *c, struct submit_msg *m,
 		return 0;
 	if (a.domain[0] == '\0' || !smtp2_submit_rights_allow(conf->submission.rights_map,
 	    m->login, a.local, a.domain))
-		return reply(r, "rights", "550", "5.7.1",
+		return submission_reply(r, "rights", "550", "5.7.1",
 		    "Sender address not authorized for this login");
 	return 0;
 }
@@ -219,15 +220,15 @@ milter_submit_rcpt(const struct submit_conn *c, struct submit_msg *m,
 			return -1;
 	}
 	if (m->postmaster_only && !is_postmaster(&a))
-		return reply(r, "auth", "530", "5.7.0", "Authentication required");
+		return submission_reply(r, "auth", "530", "5.7.0", "Authentication required");
 	if (conf->submission.rcpt_map != NULL && m->login[0] != '\0' &&
 	    !smtp2_submit_rights_allow(conf->submission.rcpt_map, m->login,
 	    a.local, a.domain))
-		return reply(r, "recipient-rights", "550", "5.7.1",
+		return submission_reply(r, "recipient-rights", "550", "5.7.1",
 		    "Recipient not permitted for this login");
 	if (rewrite) {
 		if (m->n_rcpt_rewrite >= SUBMIT_RCPT_EXPAND_MAX)
-			return reply(r, "fqdn", "554", "5.1.2", "The recipient domain"
+			return submission_reply(r, "fqdn", "554", "5.1.2", "The recipient domain"
 			    " must be fully qualified: too many to expand");
 		m->rcpt[m->n_rcpt_rewrite++] = rw;
 	}

@@ -70,6 +70,11 @@ struct submit_reply {
 	const char *rule;	/* short name for the log: "auth", "fqdn", ... */
 };
 
+/* submission_reply - fill r (code, enhanced status, text, the rule named in
+ * the log); returns -1 so a check can "return submission_reply(...)". */
+int submission_reply(struct submit_reply *r, const char *rule, const char *code,
+    const char *dsn, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* What end of message changes; applied by submission_act.c. */
 struct submit_edit {
 	enum { SUBMIT_ADD, SUBMIT_CHANGE } op;

@@ -35,22 +35,6 @@ struct scan {
 	bool		rejected;
 };
 
-/* eom_reply - fill r; returns -1 */
-static int __attribute__((format(printf, 5, 6)))
-eom_reply(struct submit_reply *r, const char *rule, const char *code,
-    const char *dsn, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->rule = rule;
-	r->code = code;
-	r->dsn = dsn;
-	va_start(ap, fmt);
-	vsnprintf(r->text, sizeof(r->text), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* append - value bytes copied..upto, then extra, onto sc->out */
 static int
 append(struct scan *sc, size_t upto, const char *extra)
@@ -91,14 +75,14 @@ mailbox(void *arg, const char *local, const char *domain, size_t end)
 		q = smtp2_submit_fqdn(domain, sc->conf->submission.expand_domain,
 		    full, sizeof(full), why, sizeof(why));
 	if (q < 0) {
-		eom_reply(sc->r, "fqdn", "554", "5.6.0", "%s header: %s",
+		submission_reply(sc->r, "fqdn", "554", "5.6.0", "%s header: %s",
 		    sc->f->name, why);
 		return 1;
 	}
 	if (q == 1) {
 		snprintf(dot, sizeof(dot), ".%s", sc->conf->submission.expand_domain);
 		if (append(sc, end, dot) < 0) {
-			eom_reply(sc->r, "nomem", "451", "4.3.0", "out of memory");
+			submission_reply(sc->r, "nomem", "451", "4.3.0", "out of memory");
 			return 1;
 		}
 		domain = full;
@@ -110,7 +94,7 @@ mailbox(void *arg, const char *local, const char *domain, size_t end)
 	if (sc->conf->submission.rights_map != NULL && sc->login[0] != '\0' &&
 	    !smtp2_submit_rights_allow(sc->conf->submission.rights_map, sc->login,
 	    local, domain)) {
-		eom_reply(sc->r, "rights", "550", "5.7.1",
+		submission_reply(sc->r, "rights", "550", "5.7.1",
 		    "From address not authorized for this login");
 		return 1;
 	}
@@ -154,7 +138,7 @@ scan_field(struct scan *sc, const struct submit_field *f, struct submit_edits *e
 	}
 	if (n == -1 && sc->conf->submission.check_syntax) {
 		free(sc->out);
-		return eom_reply(sc->r, "syntax", "554", "5.1.7",
+		return submission_reply(sc->r, "syntax", "554", "5.1.7",
 		    "Invalid address in %s header: %s", f->name, why);
 	}
 	if (sc->out != NULL) {
@@ -162,7 +146,7 @@ scan_field(struct scan *sc, const struct submit_field *f, struct submit_edits *e
 		    edit_add(e, SUBMIT_CHANGE, f->name, f->index, sc->out) < 0;
 		free(sc->out);
 		if (n != 0)
-			return eom_reply(sc->r, "nomem", "451", "4.3.0", "out of memory");
+			return submission_reply(sc->r, "nomem", "451", "4.3.0", "out of memory");
 	}
 	return 0;
 }
@@ -175,14 +159,14 @@ message_checks(const struct submit_msg *m, struct submit_reply *r)
 	unsigned k;
 
 	if (m->n_from != 1)
-		return eom_reply(r, "message", "554", "5.6.0",
+		return submission_reply(r, "message", "554", "5.6.0",
 		    "The message must have exactly one From header, not %u", m->n_from);
 	if (m->n_sender > 1 || m->n_date > 1 || m->n_msgid > 1)
-		return eom_reply(r, "message", "554", "5.6.0", "More than one %s header",
+		return submission_reply(r, "message", "554", "5.6.0", "More than one %s header",
 		    m->n_sender > 1 ? "Sender" : m->n_date > 1 ? "Date" : "Message-ID");
 	for (k = 0; (name = milter_submit_single_name(k)) != NULL; k++)
 		if (m->n_single[k] > 1)
-			return eom_reply(r, "message", "554", "5.6.0",
+			return submission_reply(r, "message", "554", "5.6.0",
 			    "More than one %s header", name);
 	return 0;
 }
@@ -258,12 +242,12 @@ milter_submit_eom(const struct submit_msg *m, const struct smtp2_conf *conf,
 	sc.login = m->login;
 	sc.r = r;
 	if (m->nomem)
-		return eom_reply(r, "nomem", "451", "4.3.0", "out of memory") - 1;
+		return submission_reply(r, "nomem", "451", "4.3.0", "out of memory") - 1;
 	if (conf->submission.check_message && message_checks(m, r) < 0)
 		return -1;
 	if (examined(m, conf)) {
 		if (m->fields_lost)
-			return eom_reply(r, "message", "554", "5.6.0",
+			return submission_reply(r, "message", "554", "5.6.0",
 			    "Too many or too long address headers to check");
 		for (i = 0; i < m->n_fields; i++)
 			if (scan_field(&sc, &m->fields[i], e) < 0) {
@@ -273,7 +257,7 @@ milter_submit_eom(const struct submit_msg *m, const struct smtp2_conf *conf,
 	}
 	if (complete(m, conf, now, sc.login_in_from, e) < 0) {
 		milter_submit_edits_free(e);
-		return eom_reply(r, "nomem", "451", "4.3.0",
+		return submission_reply(r, "nomem", "451", "4.3.0",
 		    "cannot complete the message now") - 1;
 	}
 	return 0;
