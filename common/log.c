@@ -10,6 +10,7 @@
 /* System library. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +20,10 @@
 #include <unistd.h>
 
 /* Application-specific. */
+#include <smtp2/metrics.h>
 #include "log.h"
+#include "log_json.h"
+#include "log_limit.h"
 
 #define LOG_LINE_MAX	2048		/* longer lines are cut */
 
@@ -34,6 +38,7 @@ static enum log_dest log_dest = LOG_DEST_STDERR;
 static int log_fd = STDERR_FILENO;
 static enum smtp2_log_level log_level = SMTP2_LOG_INFO;
 static char log_ident[64] = "smtp2";	/* openlog(3) keeps the pointer */
+static bool log_json;			/* log.format = "json" */
 
 /* log_prefix - Postfix's severity words, so grep "warning:" works */
 static const char *
@@ -87,22 +92,40 @@ log_sanitize(char *s)
 			*s = '?';
 }
 
+/* log_format - the line after the timestamp: text or a JSON object */
+static int
+log_format(char *out, size_t len, enum smtp2_log_level level, const char *msg)
+{
+	char	json[2 * LOG_LINE_MAX];
+
+	if (!log_json)
+		return snprintf(out, len, "%s[%ld]: %s%s\n", log_ident,
+		    (long)getpid(), log_prefix(level), msg);
+	smtp2d_log_json(json, sizeof(json), smtp2_log_level_name(level), msg);
+	return snprintf(out, len, "{\"ident\":\"%s\",\"pid\":%ld,%s\n",
+	    log_ident, (long)getpid(), json + 1);
+}
+
 /* log_emit - send one formatted line; the caller holds log_lock */
 static void
 log_emit(enum smtp2_log_level level, const char *msg)
 {
-	char line[LOG_LINE_MAX + 128];
+	char line[3 * LOG_LINE_MAX];
 	size_t n = 0;
 	int len;
 
+	if (log_dest == LOG_DEST_SYSLOG && log_json) {
+		smtp2d_log_json(line, sizeof(line), smtp2_log_level_name(level), msg);
+		syslog(LOG_MAIL | log_priority(level), "%s", line);
+		return;
+	}
 	if (log_dest == LOG_DEST_SYSLOG) {
 		syslog(LOG_MAIL | log_priority(level), "%s%s", log_prefix(level), msg);
 		return;
 	}
-	if (log_dest == LOG_DEST_FILE)
+	if (log_dest == LOG_DEST_FILE && !log_json)
 		n = log_timestamp(line, sizeof(line));
-	len = snprintf(line + n, sizeof(line) - n, "%s[%ld]: %s%s\n", log_ident,
-	    (long)getpid(), log_prefix(level), msg);
+	len = log_format(line + n, sizeof(line) - n, level, msg);
 	n = len < 0 ? n : n + (size_t)len;
 	if (n >= sizeof(line)) {
 		n = sizeof(line) - 1;
@@ -114,6 +137,23 @@ log_emit(enum smtp2_log_level level, const char *msg)
 	}
 }
 
+/* log_limited - errors and warnings from one call site are rate-limited
+ * (log_limit.h); the caller holds log_lock.  False: drop this line. */
+static bool
+log_limited(enum smtp2_log_level level, const char *fmt, char *msg, size_t len)
+{
+	unsigned long supp;
+	size_t	n;
+
+	if (level > SMTP2_LOG_WARNING)
+		return true;
+	if (!smtp2d_log_limit(fmt, time(NULL), &supp))
+		return false;
+	if (supp > 0 && (n = strlen(msg)) + 1 < len)
+		snprintf(msg + n, len - n, " (%lu similar lines suppressed)", supp);
+	return true;
+}
+
 /* smtp2d_log - format and emit one line if level passes the filter */
 void
 smtp2d_log(enum smtp2_log_level level, const char *fmt, ...)
@@ -122,13 +162,18 @@ smtp2d_log(enum smtp2_log_level level, const char *fmt, ...)
 	va_list ap;
 	int saved = errno;
 
+	/* Counted whatever the filter: an operator may log less, not see less. */
+	if (level <= SMTP2_LOG_WARNING)
+		smtp2_metrics_error((int)level);
 	pthread_mutex_lock(&log_lock);
 	if (level <= log_level) {
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
-		log_sanitize(msg);
-		log_emit(level, msg);
+		if (log_limited(level, fmt, msg, sizeof(msg))) {
+			log_sanitize(msg);
+			log_emit(level, msg);
+		}
 	}
 	pthread_mutex_unlock(&log_lock);
 	errno = saved;
@@ -193,6 +238,15 @@ smtp2d_log_open(const char *ident, const char *to, enum smtp2_log_level level,
 	log_level = level;
 	pthread_mutex_unlock(&log_lock);
 	return 0;
+}
+
+/* smtp2d_log_json_lines - see log.h */
+void
+smtp2d_log_json_lines(bool on)
+{
+	pthread_mutex_lock(&log_lock);
+	log_json = on;
+	pthread_mutex_unlock(&log_lock);
 }
 
 /* smtp2d_log_close - back to stderr, closing the file or syslog */

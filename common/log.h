@@ -3,11 +3,13 @@
  *
  * Thread-safe (libmilter runs a thread per connection): each line is one
  * write(2) or one syslog(3).  The level filter is applied here, so callers
- * never guard their calls.
+ * never guard their calls; errors and warnings are rate-limited per call
+ * site (log_limit.h), so a flood of one problem cannot fill the disk.
  */
 #ifndef SMTP2D_LOG_H
 #define SMTP2D_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <smtp2/conf.h>
@@ -20,6 +22,10 @@
 int smtp2d_log_open(const char *ident, const char *to, enum smtp2_log_level level,
     char *why, size_t whylen);
 void smtp2d_log_close(void);
+
+/* smtp2d_log_json_lines - write JSON objects instead of text lines
+ * (milter.conf log.format, log_json.h); off until called. */
+void smtp2d_log_json_lines(bool on);
 
 void smtp2d_log(enum smtp2_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -23,6 +23,7 @@
 /* Application-specific. */
 #include "eom.h"
 #include "headers.h"
+#include "metrics_m.h"
 #include "connstate.h"
 #include "requiretls_smfi.h"
 #include "signing.h"
@@ -270,5 +271,6 @@ eom_run(SMFICTX *ctx, struct session *s, const struct smtp2_conf *conf,
 	    elapsed_ms(&t0), line, sizeof(line));
 	milter_requiretls_log(&s->msg.rtls, line, sizeof(line));
 	log_info("%s", line);
+	milter_metrics_eom(s, &v, d.action, &r, elapsed_ms(&t0));
 	return rc;
 }

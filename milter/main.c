@@ -32,6 +32,7 @@
 /* Utility library. */
 #include "daemon.h"
 #include "log.h"
+#include "metrics_http.h"
 
 /* Application-specific. */
 #include "callbacks.h"
@@ -146,6 +147,7 @@ serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
 	}
 	log_info("listening on %s, mode %s", conf->milter.socket,
 	    smtp2_mode_name(conf->policy.mode));
+	(void)smtp2d_metrics_start(conf->metrics.milter_listen);
 	r = smfi_main();
 	/* Ours alone now: a socket left behind would look stale anyway. */
 	if ((path = unix_path(conf->milter.socket)) != NULL)
@@ -175,6 +177,7 @@ main(int argc, char **argv)
 		smtp2_conf_free(conf);
 		return 1;
 	}
+	smtp2d_log_json_lines(conf->log.format == SMTP2_LOG_JSON);
 	/* A peer that goes away must not kill every other connection. */
 	signal(SIGPIPE, SIG_IGN);
 	/* Neither MTA hands a milter the chain: no CA stores to load. */

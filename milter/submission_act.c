@@ -16,6 +16,7 @@
 
 /* Library. */
 #include <smtp2/conf.h>
+#include <smtp2/metrics.h>
 #include <smtp2/submit.h>
 
 /* Utility library. */
@@ -75,6 +76,7 @@ refuse(SMFICTX *ctx, const struct session *s, const char *stage,
 	milter_reply_text(r->text, text, sizeof(text));
 	if (smfi_setreply(ctx, (char *)r->code, (char *)r->dsn, text) != MI_SUCCESS)
 		log_warn("cannot set the SMTP reply %s %s %s", r->code, r->dsn, text);
+	smtp2_metrics_submission_reject(r->rule);
 	pthread_once(&rate_once, rate_init);
 	if (!smtp2_submit_rate_take(rate, time(NULL), &dropped))
 		return SMFIS_REJECT;

@@ -20,6 +20,7 @@
 /* Utility library. */
 #include "daemon.h"
 #include "log.h"
+#include "metrics_http.h"
 
 /* Application-specific. */
 #include <smtp2/smtp2.h>
@@ -165,6 +166,7 @@ serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
 	}
 	signals_setup();
 	log_start(conf);
+	(void)smtp2d_metrics_start(conf->metrics.policyd_listen);
 	if (the_tlsmap != NULL && policyd_tlsmap_start(the_tlsmap) < 0)
 		rc = -1;
 	else
@@ -203,6 +205,7 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : 64;
 	if ((conf = smtp2d_load_conf(&args, &rc)) == NULL)
 		return rc;
+	smtp2d_log_json_lines(conf->log.format == SMTP2_LOG_JSON);
 	if (smtp2d_log_open(PROG, conf->log.to, conf->log.level, why,
 	    sizeof(why)) < 0) {
 		fprintf(stderr, PROG ": cannot open log %s: %s\n", conf->log.to, why);

@@ -10,6 +10,7 @@
 #include "log.h"
 
 /* Application-specific. */
+#include <smtp2/metrics.h>
 #include <smtp2/record.h>
 #include <smtp2/result.h>
 #include "vlog.h"
@@ -68,6 +69,7 @@ policyd_vlog(const struct policyd_vlog *l)
 	char reason[2 * sizeof(l->v->reason)], filter[POLICYD_VLOG_FIELD];
 	const struct smtp2_verdict *v = l->v;
 
+	smtp2_metrics_verdict(SMTP2_METRICS_RCPT, v, l->action, 1, l->ms);
 	log_info("verdict stage=%s queue=%s client=%s:%s sender=%s rcpt=%s "
 	    "domain=%s result=%s method=%s dnssec=%s record=%s policy=%s "
 	    "mode=%s action=%s reason=\"%s\" ms=%ld%s%s",

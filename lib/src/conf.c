@@ -31,6 +31,7 @@
 #include "conf_check.h"
 #include "conf_int.h"
 #include "conf_submission.h"
+#include "metrics_int.h"
 
 #define CONF_STR_MAX	4095		/* longest string value accepted */
 #define CONF_NAME_MAX	32		/* longest name worth a suggestion */
@@ -108,6 +109,12 @@ static const struct conf_choice conf_practices_choices[] = {
 static const struct conf_choice conf_rtls_multiple_choices[] = {
 	{ "flag", SMTP2_RTLS_MULTIPLE_FLAG },
 	{ "reject", SMTP2_RTLS_MULTIPLE_REJECT },
+	{ NULL, 0 }
+};
+
+static const struct conf_choice conf_log_format_choices[] = {
+	{ "text", SMTP2_LOG_TEXT },
+	{ "json", SMTP2_LOG_JSON },
 	{ NULL, 0 }
 };
 
@@ -218,6 +225,11 @@ static const struct conf_key conf_keys[] = {
 	    tlspolicy.mta_sts_cache_entries),
 	STR("log", "to", "syslog", smtp2_conf_check_log_to, log.to),
 	ENUM("log", "level", "info", conf_level_choices, log.level),
+	ENUM("log", "format", "text", conf_log_format_choices, log.format),
+	STR("metrics", "policyd_listen", NULL, smtp2_conf_check_metrics_listen,
+	    metrics.policyd_listen),
+	STR("metrics", "milter_listen", NULL, smtp2_conf_check_metrics_listen,
+	    metrics.milter_listen),
 };
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -227,6 +239,7 @@ _Static_assert(sizeof(enum smtp2_dnssec_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_tls_source) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_log_level) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum smtp2_log_format) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_revocation_stance) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_practices_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum smtp2_rtls_multiple) == sizeof(int), "enum size");
@@ -506,6 +519,8 @@ smtp2_conf_free(struct smtp2_conf *c)
 	free(c->requiretls.transport);
 	conf_list_free(c->tlspolicy.listen, c->tlspolicy.n_listen);
 	free(c->log.to);
+	free(c->metrics.policyd_listen);
+	free(c->metrics.milter_listen);
 	free(c);
 }
 

@@ -22,6 +22,7 @@
 
 /* Application-specific. */
 #include <smtp2/dns.h>
+#include <smtp2/metrics.h>
 #include "dns_int.h"
 
 /* Trust-anchor files are a handful of records; refuse to walk a zone. */
@@ -312,6 +313,7 @@ static struct smtp2_dns_answer *
 dns_ask(struct smtp2_dns *dns, const char *name, uint16_t type)
 {
 	dns->sent++;
+	smtp2_metrics_dns(SMTP2_METRICS_DNS_UPSTREAM);
 	return (smtp2_dns_backend_query(dns->be, name, type));
 }
 
@@ -321,6 +323,7 @@ dns_gave_up(const char *name, unsigned waited_ms)
 {
 	struct smtp2_dns_answer *a;
 
+	smtp2_metrics_dns(SMTP2_METRICS_DNS_TIMEOUT);
 	if ((a = smtp2_dns_answer_new(SMTP2_DNS_TEMPFAIL,
 	    SMTP2_DNSSEC_UNKNOWN)) != NULL)
 		snprintf(a->why, sizeof(a->why), "DNS timeout: waited %u ms for "
@@ -340,6 +343,7 @@ dns_query_cached(struct smtp2_dns *dns, const char *name, uint16_t type)
 
 	switch (smtp2_dns_cache_claim(dns->cache, name, type, wait_ms, &a, &f)) {
 	case SMTP2_DNS_CLAIM_HIT:
+		smtp2_metrics_dns(SMTP2_METRICS_DNS_CACHE_HIT);
 		return (a);
 	case SMTP2_DNS_CLAIM_GAVE_UP:
 		return (dns_gave_up(name, wait_ms));
@@ -362,6 +366,7 @@ smtp2_dns_query(struct smtp2_dns *dns, const char *name, uint16_t type)
 {
 	struct smtp2_dns_answer *a;
 
+	smtp2_metrics_dns(SMTP2_METRICS_DNS_QUERY);
 	if (name == NULL || *name == '\0') {
 		if ((a = smtp2_dns_answer_new(SMTP2_DNS_TEMPFAIL,
 		    SMTP2_DNSSEC_UNKNOWN)) != NULL)

@@ -28,6 +28,7 @@
 
 /* Application-specific. */
 #include <smtp2/dns.h>
+#include <smtp2/metrics.h>
 #include "dns_int.h"
 
 /* Where getdns would look for anchors if it ever tried: nowhere. */
@@ -533,9 +534,11 @@ dns_from_response(const struct smtp2_dns_backend *be, const getdns_dict *resp,
 
 	if (getdns_dict_get_int(resp, "status", &status))
 		status = GETDNS_RESPSTATUS_GOOD;
-	if (status == GETDNS_RESPSTATUS_ALL_TIMEOUT)
+	if (status == GETDNS_RESPSTATUS_ALL_TIMEOUT) {
+		smtp2_metrics_dns(SMTP2_METRICS_DNS_TIMEOUT);
 		return (dns_tempfail(SMTP2_DNSSEC_UNKNOWN, "DNS timeout after "
 		    "%u ms querying %s %s", be->timeout_ms, name, tname));
+	}
 	if (status == GETDNS_RESPSTATUS_ALL_BOGUS_ANSWERS)
 		return (dns_tempfail(SMTP2_DNSSEC_BOGUS, "DNSSEC validation "
 		    "failed (bogus) for %s %s", name, tname));

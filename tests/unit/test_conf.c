@@ -90,6 +90,8 @@ static const struct bad_case bad_cases[] = {
 	    " 'mx1.example.test; dkim=pass' is not a host name" },
 	{ "bad-log-level.conf", "bad-log-level.conf:3: log.level: 'verbose' is not one"
 	    " of err, warning, notice, info, debug" },
+	{ "bad-log-format.conf", "bad-log-format.conf:3: log.format: 'xml' is not"
+	    " one of text, json" },
 	{ "bad-log-to.conf", "bad-log-to.conf:3: log.to: '/var/log/smtp2.log'"
 	    " is not syslog, stderr or file:/path" },
 	{ "bad-empty-string.conf", "bad-empty-string.conf:3: tls.ca_file: empty value" },
@@ -99,6 +101,8 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-tlspolicy-listen.conf", "bad-tlspolicy-listen.conf:3: tlspolicy.listen:" },
 	{ "bad-tlspolicy-port.conf", "bad-tlspolicy-port.conf:3: tlspolicy.smtp_port: 0"
 	    " is out of range 1..65535" },
+	{ "bad-metrics-listen.conf", "bad-metrics-listen.conf:3: metrics.milter_listen:"
+	    " 'localhost:9467' is not IPV4:PORT or [IPV6]:PORT" },
 	{ "bad-tlspolicy-sts.conf", "bad-tlspolicy-sts.conf:3: tlspolicy.mta_sts:"
 	    " expected true or false" },
 	{ "bad-dkim-practices.conf", "bad-dkim-practices.conf:3: dkim.practices: 'reject'"
@@ -288,6 +292,9 @@ test_good_file(void **state)
 	assert_int_equal(c->policyd.session_ttl, 600);
 	assert_string_equal(c->log.to, "file:/var/log/smtp2.log");
 	assert_int_equal(c->log.level, SMTP2_LOG_DEBUG);
+	assert_int_equal(c->log.format, SMTP2_LOG_JSON);
+	assert_string_equal(c->metrics.policyd_listen, "127.0.0.1:9466");
+	assert_string_equal(c->metrics.milter_listen, "[::1]:9467");
 	assert_non_null(strstr(c->path, "good.conf"));
 	good_submission(c);
 	smtp2_conf_free(c);
@@ -344,6 +351,9 @@ check_defaults(const struct smtp2_conf *c)
 	assert_int_equal(c->policyd.session_ttl, 3600);
 	assert_string_equal(c->log.to, "syslog");
 	assert_int_equal(c->log.level, SMTP2_LOG_INFO);
+	assert_int_equal(c->log.format, SMTP2_LOG_TEXT);
+	assert_null(c->metrics.policyd_listen);
+	assert_null(c->metrics.milter_listen);
 	/* No session is a submission until ports or daemon names say so. */
 	assert_int_equal(c->submission.n_ports, 0);
 	assert_int_equal(c->submission.n_daemon_names, 0);

@@ -19,6 +19,8 @@
 
 /* Application-specific. */
 #include "log.h"
+#include "log_json.h"
+#include "log_limit.h"
 
 #define THREADS		4
 #define PER_THREAD	200
@@ -178,6 +180,107 @@ test_threads(void **state)
 	unlink(path);
 }
 
+/* test_limit - a call site may write LOG_LIMIT_BURST lines per window;
+ * the next line written says how many were dropped */
+static void
+test_limit(void **state)
+{
+	static const char site_a[] = "a", site_b[] = "b";
+	static const char many[3 * LOG_LIMIT_KEYS];
+	unsigned long supp;
+	int i;
+
+	(void)state;
+	smtp2d_log_limit_reset();
+	for (i = 0; i < LOG_LIMIT_BURST; i++)
+		assert_true(smtp2d_log_limit(site_a, 1000, &supp));
+	assert_false(smtp2d_log_limit(site_a, 1001, &supp));
+	assert_false(smtp2d_log_limit(site_a, 1002, &supp));
+	/* Another site is not affected. */
+	assert_true(smtp2d_log_limit(site_b, 1002, &supp));
+	assert_int_equal(supp, 0);
+	/* A new window: written again, with the count of the dropped. */
+	assert_true(smtp2d_log_limit(site_a, 1000 + LOG_LIMIT_WINDOW, &supp));
+	assert_int_equal(supp, 2);
+	assert_true(smtp2d_log_limit(site_a, 1000 + LOG_LIMIT_WINDOW, &supp));
+	assert_int_equal(supp, 0);
+	/* More sites than slots: the idlest is forgotten, nothing breaks. */
+	for (i = 0; i < 3 * LOG_LIMIT_KEYS; i++)
+		assert_true(smtp2d_log_limit(&many[i], 2000 + i, &supp));
+	smtp2d_log_limit_reset();
+}
+
+/* test_limit_file - a flood of one error writes a bounded number of lines */
+static void
+test_limit_file(void **state)
+{
+	char path[256], to[300], why[256], *text;
+	int i;
+
+	(void)state;
+	smtp2d_log_limit_reset();
+	tmp_path(path, sizeof(path), "lim");
+	snprintf(to, sizeof(to), "file:%s", path);
+	assert_int_equal(smtp2d_log_open("t", to, SMTP2_LOG_INFO, why, sizeof(why)), 0);
+	for (i = 0; i < 1000; i++)
+		log_err("bad client %d", i);
+	for (i = 0; i < 20; i++)
+		log_info("info lines are never limited %d", i);
+	smtp2d_log_close();
+	text = slurp(path);
+	assert_int_equal(count_lines(text, "error: bad client"), LOG_LIMIT_BURST);
+	assert_int_equal(count_lines(text, "info lines are never limited"), 20);
+	free(text);
+	unlink(path);
+	smtp2d_log_limit_reset();
+}
+
+/* test_json - log.format = "json": one object per line, verdict fields */
+static void
+test_json(void **state)
+{
+	char buf[512], small[80];
+
+	(void)state;
+	smtp2d_log_json(buf, sizeof(buf), "info", "listening on \"x\"\x01\xc3");
+	assert_string_equal(buf, "{\"level\":\"info\",\"msg\":\"listening on "
+	    "\\\"x\\\"\\u0001\\u00c3\"}");
+	smtp2d_log_json(buf, sizeof(buf), "info", "verdict stage=eom queue=- "
+	    "domain=bank.test reason=\"pin \\\"3 1 1\\\" matched\" ms=3");
+	assert_string_equal(buf, "{\"level\":\"info\",\"verdict\":{\"stage\":"
+	    "\"eom\",\"queue\":\"-\",\"domain\":\"bank.test\",\"reason\":"
+	    "\"pin \\\"3 1 1\\\" matched\",\"ms\":3}}");
+	/* Cut short, still one closed object. */
+	smtp2d_log_json(small, sizeof(small), "info", "verdict stage=eom "
+	    "queue=ABCDEFGHIJ client=192.0.2.1:41234 sender=alice@bank.test ms=3");
+	assert_string_equal(small, "{\"level\":\"info\",\"verdict\":{\"stage\":"
+	    "\"eom\",\"queue\":\"ABCDEFGHIJ\"}}");
+}
+
+/* test_json_file - JSON lines through the file destination */
+static void
+test_json_file(void **state)
+{
+	char path[256], to[300], why[256], want[128], *text;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "json");
+	snprintf(to, sizeof(to), "file:%s", path);
+	assert_int_equal(smtp2d_log_open("t", to, SMTP2_LOG_INFO, why, sizeof(why)), 0);
+	smtp2d_log_json_lines(true);
+	log_warn("careful");
+	smtp2d_log_json_lines(false);
+	log_info("text again");
+	smtp2d_log_close();
+	text = slurp(path);
+	snprintf(want, sizeof(want), "{\"ident\":\"t\",\"pid\":%ld,\"level\":"
+	    "\"warning\",\"msg\":\"careful\"}\n", (long)getpid());
+	assert_non_null(strstr(text, want));
+	assert_int_equal(count_lines(text, "]: text again"), 1);
+	free(text);
+	unlink(path);
+}
+
 /* A string and what smtp2d_log_quote must make of it in a buffer of size. */
 struct quote_case {
 	const char	*in;
@@ -217,6 +320,10 @@ main(void)
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_limit_file),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,11 @@ enum smtp2_log_level {
 	SMTP2_LOG_DEBUG
 };
 
+enum smtp2_log_format {
+	SMTP2_LOG_TEXT = 0,		/* key=value lines (docs/logs.md) */
+	SMTP2_LOG_JSON			/* one JSON object per line */
+};
+
 enum smtp2_tls_source {
 	SMTP2_TLS_SOURCE_AUTO = 0,	/* Sendmail macros when present, else policyd */
 	SMTP2_TLS_SOURCE_POLICYD,	/* Postfix: ask smtp2-policyd */
@@ -140,7 +145,12 @@ struct smtp2_conf {
 	struct {
 		char	*to;		/* "syslog", "stderr", "file:/path" */
 		enum smtp2_log_level level;
+		enum smtp2_log_format format;	/* text, or one JSON object per line */
 	} log;
+	struct {			/* HTTP endpoints (docs/metrics.md) */
+		char	*policyd_listen;	/* "127.0.0.1:9466"; NULL: off */
+		char	*milter_listen;		/* NULL: off */
+	} metrics;
 };
 
 /*

@@ -25,5 +25,6 @@
 #include <smtp2/submit.h>
 #include <smtp2/tlspolicy.h>
 #include <smtp2/mtasts.h>
+#include <smtp2/metrics.h>
 
 #endif
