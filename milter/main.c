@@ -33,6 +33,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "privdrop.h"
 
 /* Application-specific. */
 #include "callbacks.h"
@@ -123,10 +124,27 @@ open_socket(const char *spec)
 	return 0;
 }
 
-/* serve - register, listen, detach, run until SIGTERM */
+/* drop_root - hand the socket to daemon.user, then become it */
+static int
+drop_root(const struct smtp2_conf *conf, const struct smtp2d_priv *priv)
+{
+	const char *spec = conf->milter.socket;
+	char why[512];
+
+	if (smtp2d_priv_own(priv, &spec, 1, why, sizeof(why)) < 0 ||
+	    smtp2d_priv_drop(priv, why, sizeof(why)) < 0) {
+		log_err("%s", why);
+		return -1;
+	}
+	if (priv->drop)
+		log_info("running as user %s, group %s", priv->user, priv->group);
+	return 0;
+}
+
+/* serve - register, listen, detach, drop root, run until SIGTERM */
 static int
 serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
-    struct smtp2_dns_cache *cache)
+    struct smtp2_dns_cache *cache, const struct smtp2d_priv *priv)
 {
 	const char *path;
 	int r;
@@ -148,7 +166,11 @@ serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
 	log_info("listening on %s, mode %s", conf->milter.socket,
 	    smtp2_mode_name(conf->policy.mode));
 	(void)smtp2d_metrics_start(conf->metrics.milter_listen);
-	r = smfi_main();
+	/* Before smfi_main: no connection is ever served as root. */
+	if (drop_root(conf, priv) < 0)
+		r = MI_FAILURE;
+	else
+		r = smfi_main();
 	/* Ours alone now: a socket left behind would look stale anyway. */
 	if ((path = unix_path(conf->milter.socket)) != NULL)
 		(void)unlink(path);
@@ -164,6 +186,7 @@ main(int argc, char **argv)
 	struct smtp2_dns_cache *cache = NULL;
 	struct smtp2_verify_setup *setup = NULL;
 	struct smtp2_dkim_keys *keys = NULL;
+	struct smtp2d_priv priv;
 	char why[256];
 	int status = 1, r;
 
@@ -178,10 +201,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	smtp2d_log_json_lines(conf->log.format == SMTP2_LOG_JSON);
+	status = 1;		/* until serve() says otherwise */
 	/* A peer that goes away must not kill every other connection. */
 	signal(SIGPIPE, SIG_IGN);
 	/* Neither MTA hands a milter the chain: no CA stores to load. */
-	if ((setup = smtp2_verify_setup_new(conf, false, why, sizeof(why))) == NULL)
+	if (smtp2d_priv_setup(&priv, conf, geteuid(), why, sizeof(why)) < 0)
+		log_err("%s", why);
+	else if ((setup = smtp2_verify_setup_new(conf, false, why, sizeof(why))) == NULL)
 		log_err("verification set-up: %s", why);
 	else if (conf->dns.cache_entries > 0 && (cache = smtp2_dns_cache_new(
 	    conf->dns.cache_entries, DNS_CACHE_TTL_CAP)) == NULL)
@@ -192,7 +218,7 @@ main(int argc, char **argv)
 	else {
 		milter_verdict_opts(smtp2_verify_setup_opts(setup));
 		milter_signing_keys(keys);
-		status = serve(&args, conf, cache);
+		status = serve(&args, conf, cache, &priv);
 	}
 	log_info("stopped");
 	milter_resolvers_drain();	/* before the cache they point to */

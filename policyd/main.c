@@ -5,7 +5,9 @@
  *
  * Start-up order matters: everything that can fail on a bad configuration
  * (log destination, resolver options, listeners) is tried before the
- * fork, so the error reaches the terminal and the exit status.
+ * fork, so the error reaches the terminal and the exit status.  Root is
+ * given up last, once every listener is bound and the metrics server is
+ * up (privdrop.h).
  */
 
 /* System library. */
@@ -21,6 +23,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "privdrop.h"
 
 /* Application-specific. */
 #include <smtp2/smtp2.h>
@@ -137,10 +140,30 @@ log_start(const struct smtp2_conf *conf)
 	    smtp2_dnssec_mode_name(conf->dns.dnssec));
 }
 
-/* serve - listen, detach, run until stopped; the exit status */
+/* drop_root - hand the unix sockets to daemon.user, then become it */
+static int
+drop_root(const struct smtp2_conf *conf, const struct smtp2d_priv *priv)
+{
+	char why[512];
+
+	if (smtp2d_priv_own(priv, (const char *const *)conf->policyd.listen,
+	    conf->policyd.n_listen, why, sizeof(why)) < 0 ||
+	    smtp2d_priv_own(priv, (const char *const *)conf->tlspolicy.listen,
+	    conf->tlspolicy.n_listen, why, sizeof(why)) < 0 ||
+	    smtp2d_priv_drop(priv, why, sizeof(why)) < 0) {
+		fail(conf, "%s", why);
+		return -1;
+	}
+	if (priv->drop)
+		log_info("running as user %s, group %s", priv->user, priv->group);
+	return 0;
+}
+
+/* serve - listen, detach, drop root, run until stopped; the exit status */
 static int
 serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
-    const struct policyd_ctx *ctx, bool *drained)
+    const struct policyd_ctx *ctx, const struct smtp2d_priv *priv,
+    bool *drained)
 {
 	char why[512];
 	int rc;
@@ -167,7 +190,9 @@ serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
 	signals_setup();
 	log_start(conf);
 	(void)smtp2d_metrics_start(conf->metrics.policyd_listen);
-	if (the_tlsmap != NULL && policyd_tlsmap_start(the_tlsmap) < 0)
+	if (drop_root(conf, priv) < 0)
+		rc = -1;
+	else if (the_tlsmap != NULL && policyd_tlsmap_start(the_tlsmap) < 0)
 		rc = -1;
 	else
 		rc = policyd_server_run(the_server);
@@ -195,6 +220,7 @@ main(int argc, char **argv)
 	struct smtp2d_args args;
 	struct smtp2_conf *conf;
 	struct policyd_ctx ctx;
+	struct smtp2d_priv priv;
 	bool drained = true;
 	char why[256];
 	int rc;
@@ -210,11 +236,16 @@ main(int argc, char **argv)
 	    sizeof(why)) < 0) {
 		fprintf(stderr, PROG ": cannot open log %s: %s\n", conf->log.to, why);
 		rc = 1;
+	} else if (smtp2d_priv_setup(&priv, conf, geteuid(), why,
+	    sizeof(why)) < 0) {
+		fail(conf, "%s", why);
+		rc = 1;
 	} else if (ctx_setup(conf, &ctx, why, sizeof(why)) < 0) {
 		fail(conf, "%s", why[0] ? why : "out of memory");
 		rc = 1;
 	} else {
-		rc = dns_check(conf, &ctx) < 0 ? 1 : serve(&args, conf, &ctx, &drained);
+		rc = dns_check(conf, &ctx) < 0 ? 1 : serve(&args, conf, &ctx, &priv,
+		    &drained);
 	}
 	/* Threads stuck past the drain still use ctx and conf: leave them. */
 	if (drained) {

@@ -230,6 +230,9 @@ static const struct conf_key conf_keys[] = {
 	    metrics.policyd_listen),
 	STR("metrics", "milter_listen", NULL, smtp2_conf_check_metrics_listen,
 	    metrics.milter_listen),
+	STR("daemon", "user", NULL, smtp2_conf_check_account, daemon.user),
+	STR("daemon", "group", NULL, smtp2_conf_check_account, daemon.group),
+	BOOL("daemon", "allow_root", 0, daemon.allow_root),
 };
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -521,6 +524,8 @@ smtp2_conf_free(struct smtp2_conf *c)
 	free(c->log.to);
 	free(c->metrics.policyd_listen);
 	free(c->metrics.milter_listen);
+	free(c->daemon.user);
+	free(c->daemon.group);
 	free(c);
 }
 
@@ -845,6 +850,10 @@ conf_morechecks(struct conf_load *ld, struct smtp2_conf *c, const config_t *cfg)
 		    " %s, from gethostname(); set policy.authserv_id", why);
 	if (smtp2_conf_submission(ld, c, cfg) < 0)
 		return -1;
+	/* A group alone would drop nothing: say so rather than ignore it. */
+	if (c->daemon.group != NULL && c->daemon.user == NULL)
+		return smtp2_conf_fail(ld, config_lookup(cfg, "daemon.group"),
+		    "daemon.group: set daemon.user too");
 	return conf_check_anchors(ld, c, cfg);
 }
 

@@ -178,3 +178,22 @@ smtp2_conf_check_log_to(const char *s, char *why, size_t whylen)
 	snprintf(why, whylen, "'%s' is not syslog, stderr or file:/path", s);
 	return -1;
 }
+
+/* conf_check_account - a user or group name as useradd(8) takes it */
+int
+smtp2_conf_check_account(const char *s, char *why, size_t whylen)
+{
+	const char *p;
+
+	/* Portable names only: a "user:group" or a stray space is a typo,
+	 * and a leading '-' would read as an option elsewhere. */
+	for (p = s; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' &&
+		    (*p != '-' || p == s))
+			break;
+	if (*p == '\0' && p - s <= 32)
+		return 0;
+	snprintf(why, whylen, "'%s' is not a user or group name (up to 32"
+	    " letters, digits, '.', '_', '-', not starting with '-')", s);
+	return -1;
+}

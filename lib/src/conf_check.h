@@ -15,5 +15,6 @@ int smtp2_conf_check_spec(const char *s, char *why, size_t whylen);	/* inet:H:P,
 int smtp2_conf_check_milter_socket(const char *s, char *why, size_t whylen);
 int smtp2_conf_check_hostname(const char *s, char *why, size_t whylen);
 int smtp2_conf_check_log_to(const char *s, char *why, size_t whylen);
+int smtp2_conf_check_account(const char *s, char *why, size_t whylen);	/* user, group */
 
 #endif

@@ -25,6 +25,7 @@ tls     = { ca_file = "$PKI_DIR/ca.crt"; };
 policy  = { mode = "permissive"; authserv_id = "mx.example.net"; };
 milter  = { socket = "inet:$MILTER_PORT@127.0.0.1"; tls_source = "macros"; };
 log     = { to = "file:$SMTP2_LOG"; level = "info"; };
+daemon  = { allow_root = true; };
 EOF
 
 smtp2_start_one milter "$SMTP2_MILTER" "$MILTER_PORT"

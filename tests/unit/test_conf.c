@@ -103,6 +103,11 @@ static const struct bad_case bad_cases[] = {
 	    " is out of range 1..65535" },
 	{ "bad-metrics-listen.conf", "bad-metrics-listen.conf:3: metrics.milter_listen:"
 	    " 'localhost:9467' is not IPV4:PORT or [IPV6]:PORT" },
+	{ "bad-daemon-user.conf", "bad-daemon-user.conf:3: daemon.user: 'smtp2:smtp2'"
+	    " is not a user or group name (up to 32 letters, digits, '.', '_', '-',"
+	    " not starting with '-')" },
+	{ "bad-daemon-group.conf", "bad-daemon-group.conf:3: daemon.group: set"
+	    " daemon.user too" },
 	{ "bad-tlspolicy-sts.conf", "bad-tlspolicy-sts.conf:3: tlspolicy.mta_sts:"
 	    " expected true or false" },
 	{ "bad-dkim-practices.conf", "bad-dkim-practices.conf:3: dkim.practices: 'reject'"
@@ -295,6 +300,9 @@ test_good_file(void **state)
 	assert_int_equal(c->log.format, SMTP2_LOG_JSON);
 	assert_string_equal(c->metrics.policyd_listen, "127.0.0.1:9466");
 	assert_string_equal(c->metrics.milter_listen, "[::1]:9467");
+	assert_string_equal(c->daemon.user, "smtp2");
+	assert_string_equal(c->daemon.group, "mail");
+	assert_true(c->daemon.allow_root);
 	assert_non_null(strstr(c->path, "good.conf"));
 	good_submission(c);
 	smtp2_conf_free(c);
@@ -354,6 +362,9 @@ check_defaults(const struct smtp2_conf *c)
 	assert_int_equal(c->log.format, SMTP2_LOG_TEXT);
 	assert_null(c->metrics.policyd_listen);
 	assert_null(c->metrics.milter_listen);
+	assert_null(c->daemon.user);
+	assert_null(c->daemon.group);
+	assert_false(c->daemon.allow_root);
 	/* No session is a submission until ports or daemon names say so. */
 	assert_int_equal(c->submission.n_ports, 0);
 	assert_int_equal(c->submission.n_daemon_names, 0);

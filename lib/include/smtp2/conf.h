@@ -151,6 +151,11 @@ struct smtp2_conf {
 		char	*policyd_listen;	/* "127.0.0.1:9466"; NULL: off */
 		char	*milter_listen;		/* NULL: off */
 	} metrics;
+	struct {			/* started as root (smtp2-milter(8)) */
+		char	*user;		/* drop to this user after binding; NULL: none */
+		char	*group;		/* NULL: the user's primary group */
+		bool	allow_root;	/* without user: keep running as root */
+	} daemon;
 };
 
 /*

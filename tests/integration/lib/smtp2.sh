@@ -55,6 +55,8 @@ milter  = { socket = "inet:$MILTER_PORT@127.0.0.1";
             tls_source = "policyd"; };
 policyd = { listen = [ "inet:127.0.0.1:$POLICYD_PORT" ]; };
 log     = { to = "file:$SMTP2_LOG"; level = "info"; };
+# The stack runs the daemons as root; t_privdrop.sh tests daemon.user.
+daemon  = { allow_root = true; };
 ${SMTP2_EXTRA_CONF:-}
 EOF
 	SMTP2_CONF=$file
