@@ -57,10 +57,11 @@ bare_server(void *arg)
 
 	if ((fd = accept(lfd, NULL, NULL)) < 0 || (r = malloc(sizeof(*r))) == NULL)
 		return NULL;
-	smtp2d_reader_init(r, fd, 10000);
+	smtp2d_reader_init(r, fd, 10000, SMTP2D_BLOCK_MAX);
 	while (smtp2d_reader_next(r, &block, &len) == 1)
 		if (smtp2d_write_all(fd, BARE_REPLY, strlen(BARE_REPLY)) < 0)
 			break;
+	smtp2d_reader_clear(r);
 	free(r);
 	close(fd);
 	return NULL;
@@ -81,7 +82,7 @@ run(const char *spec, const char *req, long n, char *last, size_t lastlen)
 		fprintf(stderr, "policyd_rtt: %s: %s\n", spec, r ? why : "no memory");
 		exit(2);
 	}
-	smtp2d_reader_init(r, fd, 10000);
+	smtp2d_reader_init(r, fd, 10000, SMTP2D_BLOCK_MAX);
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		if (smtp2d_write_all(fd, req, strlen(req)) < 0 ||
@@ -93,6 +94,7 @@ run(const char *spec, const char *req, long n, char *last, size_t lastlen)
 	t1 = now_ns();
 	snprintf(last, lastlen, "%.*s", (int)len, block);
 	close(fd);
+	smtp2d_reader_clear(r);
 	free(r);
 	return n / ((t1 - t0) / 1e9);
 }

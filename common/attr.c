@@ -3,14 +3,15 @@
  * an empty line, many blocks per connection.
  *
  * Everything here reads bytes a peer chose, so every limit is explicit:
- * SMTP2D_BLOCK_MAX bytes per block, SMTP2D_ATTR_MAX attributes, one
- * deadline per block however slowly the bytes trickle in.
+ * the reader's max bytes per block (policyd.max_request), SMTP2D_ATTR_MAX
+ * attributes, one deadline per block however slowly the bytes trickle in.
  */
 
 /* System library. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -119,13 +120,30 @@ smtp2d_attr_get(const struct smtp2d_attrs *attrs, const char *name)
 	return NULL;
 }
 
-/* smtp2d_reader_init - an empty buffer over fd */
-void
-smtp2d_reader_init(struct smtp2d_reader *r, int fd, unsigned timeout_ms)
+/* smtp2d_reader_init - an empty buffer of max bytes over fd */
+int
+smtp2d_reader_init(struct smtp2d_reader *r, int fd, unsigned timeout_ms,
+    size_t max)
 {
 	r->fd = fd;
 	r->timeout_ms = timeout_ms;
 	r->start = r->end = 0;
+	r->max = max;
+	r->buf = NULL;
+	if (max == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (r->buf = malloc(max)) == NULL ? -1 : 0;
+}
+
+/* smtp2d_reader_clear - release the buffer */
+void
+smtp2d_reader_clear(struct smtp2d_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->max = r->start = r->end = 0;
 }
 
 /* attr_block_end - length of the first complete block in buf, or 0 */
@@ -179,7 +197,7 @@ attr_fill(struct smtp2d_reader *r, long long deadline)
 			return -1;
 		if (rc < 0)
 			continue;
-		got = read(r->fd, r->buf + r->end, SMTP2D_BLOCK_MAX - r->end);
+		got = read(r->fd, r->buf + r->end, r->max - r->end);
 		if (got >= 0) {
 			r->end += (size_t)got;
 			return got > 0;
@@ -197,6 +215,10 @@ smtp2d_reader_next(struct smtp2d_reader *r, char **block, size_t *len)
 	size_t n;
 	int rc;
 
+	if (r->buf == NULL) {
+		errno = ENOMEM;	/* init failed, or the reader was cleared */
+		return -1;
+	}
 	/* The block returned last time is consumed now. */
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -204,7 +226,7 @@ smtp2d_reader_next(struct smtp2d_reader *r, char **block, size_t *len)
 		r->start = 0;
 	}
 	while ((n = attr_block_end(r->buf, r->end)) == 0) {
-		if (r->end >= SMTP2D_BLOCK_MAX)
+		if (r->end >= r->max)
 			return -2;
 		if ((rc = attr_fill(r, deadline)) < 0)
 			return -1;

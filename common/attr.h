@@ -9,7 +9,9 @@
 #include <stddef.h>
 
 #define SMTP2D_ATTR_MAX		64	/* Postfix sends ~30 */
-#define SMTP2D_BLOCK_MAX	16384	/* bytes in one request */
+/* Bytes in one block, final empty line included: the reader's usual
+ * maximum, and policyd.max_request's default. */
+#define SMTP2D_BLOCK_MAX	16384
 
 struct smtp2d_attr {
 	const char	*name;
@@ -35,19 +37,37 @@ int smtp2d_attr_parse(char *buf, size_t len, struct smtp2d_attrs *out,
 const char *smtp2d_attr_get(const struct smtp2d_attrs *attrs, const char *name);
 
 /*
- * Buffered block reader over a socket.  smtp2d_reader_next returns 1 with
- * a block in *block, *len (valid until the next call), 0 at a clean EOF,
- * -1 on I/O error or timeout (errno set), -2 when a block exceeds
- * SMTP2D_BLOCK_MAX (the connection must then be closed).
+ * Buffered block reader over a socket, holding at most max bytes: one
+ * block, and the start of the next one when the peer pipelines.  The
+ * caller owns the struct; the buffer is the reader's.
  */
 struct smtp2d_reader {
 	int		fd;
 	unsigned	timeout_ms;
 	size_t		start, end;
-	char		buf[SMTP2D_BLOCK_MAX + 1];
+	size_t		max;		/* bytes in one block, at most */
+	char		*buf;		/* max bytes; NULL: init failed */
 };
 
-void smtp2d_reader_init(struct smtp2d_reader *r, int fd, unsigned timeout_ms);
+/*
+ * smtp2d_reader_init - an empty reader over fd taking blocks of up to max
+ * bytes (the final empty line included; SMTP2D_BLOCK_MAX is the usual
+ * value).  Returns 0, or -1 with errno ENOMEM (EINVAL for a max of 0).
+ * A reader whose init failed is safe to use: smtp2d_reader_next() fails
+ * with ENOMEM.  Caller frees with smtp2d_reader_clear(), failed or not.
+ */
+int smtp2d_reader_init(struct smtp2d_reader *r, int fd, unsigned timeout_ms,
+    size_t max);
+
+/* smtp2d_reader_clear - free the buffer; the reader may be initialised again. */
+void smtp2d_reader_clear(struct smtp2d_reader *r);
+
+/*
+ * smtp2d_reader_next - 1 with a block in *block, *len (valid until the
+ * next call), 0 at a clean EOF, -1 on I/O error or timeout (errno set),
+ * -2 when a block exceeds r->max bytes (the connection must then be
+ * closed).
+ */
 int smtp2d_reader_next(struct smtp2d_reader *r, char **block, size_t *len);
 
 /* smtp2d_write_all - write everything or fail (-1, errno). */

@@ -178,7 +178,7 @@ exchange(int fd, unsigned timeout_ms, const char *req, size_t reqlen,
 		snprintf(why, whylen, "policyd: out of memory");
 		return POLICYQ_ERROR;
 	}
-	smtp2d_reader_init(rd, fd, timeout_ms);
+	smtp2d_reader_init(rd, fd, timeout_ms, SMTP2D_BLOCK_MAX);
 	r = smtp2d_reader_next(rd, &block, &len);
 	if (r == 1)
 		st = milter_policyq_parse(block, len, domain, v, why, whylen);
@@ -190,6 +190,7 @@ exchange(int fd, unsigned timeout_ms, const char *req, size_t reqlen,
 	else
 		snprintf(why, whylen, "policyd: no reply within %u ms: %s",
 		    timeout_ms, strerror(errno));
+	smtp2d_reader_clear(rd);
 	free(rd);
 	return st;
 }

@@ -236,17 +236,18 @@ conn_serve(struct policyd_server *s, int fd, struct smtp2d_reader *r,
 static void
 attr_serve(int fd, const void *arg, struct policyd_server *s)
 {
-	struct smtp2d_reader *r;	/* 16 KB: on the heap, not the stack */
+	struct smtp2d_reader *r;
 	struct policyd_conn pc;
 
 	if ((r = malloc(sizeof(*r))) == NULL) {
 		log_err("policy connection: out of memory");
 		return;
 	}
-	smtp2d_reader_init(r, fd, POLICYD_READ_TIMEOUT_MS);
+	smtp2d_reader_init(r, fd, POLICYD_READ_TIMEOUT_MS, SMTP2D_BLOCK_MAX);
 	policyd_conn_init(&pc, arg);
 	conn_serve(s, fd, r, &pc);
 	policyd_conn_clear(&pc);
+	smtp2d_reader_clear(r);
 	free(r);
 }
 

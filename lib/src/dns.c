@@ -3,7 +3,8 @@
  *
  * The getdns plumbing (context set-up, reply conversion) lives in
  * dns_getdns.c; this file checks what the caller asked for, owns the
- * answer objects and keeps the books (cache, sent-query count).
+ * answer objects and keeps the books (cache, sent-query count, the
+ * per-message query budget).
  */
 
 /* System library. */
@@ -11,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,9 @@ struct smtp2_dns {
 	struct smtp2_dns_cache *cache;		/* borrowed, may be NULL */
 	unsigned long	sent;			/* cache misses sent to getdns */
 	unsigned	timeout_ms;		/* of one getdns lookup */
+	unsigned	budget;			/* upstream lookups allowed; 0: no limit */
+	unsigned	budget_used;		/* since smtp2_dns_budget() */
+	bool		budget_refused;		/* a lookup was not sent for it */
 };
 
 /* smtp2_dns_answer_new - allocate an empty answer */
@@ -313,8 +318,41 @@ static struct smtp2_dns_answer *
 dns_ask(struct smtp2_dns *dns, const char *name, uint16_t type)
 {
 	dns->sent++;
+	dns->budget_used++;
 	smtp2_metrics_dns(SMTP2_METRICS_DNS_UPSTREAM);
 	return (smtp2_dns_backend_query(dns->be, name, type));
+}
+
+/* dns_over_budget - may no more lookups go upstream? */
+static bool
+dns_over_budget(const struct smtp2_dns *dns)
+{
+	return (dns->budget != 0 && dns->budget_used >= dns->budget);
+}
+
+/* dns_refuse - TEMPFAIL for a lookup the budget does not allow */
+static struct smtp2_dns_answer *
+dns_refuse(struct smtp2_dns *dns, const char *name, uint16_t type)
+{
+	struct smtp2_dns_answer *a;
+	char	tbuf[16];
+
+	dns->budget_refused = true;
+	if ((a = smtp2_dns_answer_new(SMTP2_DNS_TEMPFAIL,
+	    SMTP2_DNSSEC_UNKNOWN)) != NULL)
+		snprintf(a->why, sizeof(a->why), "DNS query budget (%u) spent: "
+		    "%.100s %s not looked up", dns->budget, name,
+		    smtp2_dns_type_name(type, tbuf, sizeof(tbuf)));
+	return (a);
+}
+
+/* dns_ask_budgeted - dns_ask, unless the budget is spent */
+static struct smtp2_dns_answer *
+dns_ask_budgeted(struct smtp2_dns *dns, const char *name, uint16_t type)
+{
+	if (dns_over_budget(dns))
+		return (dns_refuse(dns, name, type));
+	return (dns_ask(dns, name, type));
 }
 
 /* dns_gave_up - TEMPFAIL for a caller that waited for another's lookup */
@@ -348,12 +386,18 @@ dns_query_cached(struct smtp2_dns *dns, const char *name, uint16_t type)
 	case SMTP2_DNS_CLAIM_GAVE_UP:
 		return (dns_gave_up(name, wait_ms));
 	case SMTP2_DNS_CLAIM_ASK:
+		if (dns_over_budget(dns)) {
+			/* Our budget is not the waiters': they ask for
+			 * themselves rather than share our refusal. */
+			smtp2_dns_cache_land(dns->cache, f, NULL);
+			return (dns_refuse(dns, name, type));
+		}
 		a = dns_ask(dns, name, type);
 		smtp2_dns_cache_land(dns->cache, f, a);
 		return (a);
 	case SMTP2_DNS_CLAIM_ALONE:
 	default:
-		a = dns_ask(dns, name, type);
+		a = dns_ask_budgeted(dns, name, type);
 		/* A cache that cannot store is only a slower cache. */
 		(void)smtp2_dns_cache_put(dns->cache, name, type, a);
 		return (a);
@@ -374,7 +418,7 @@ smtp2_dns_query(struct smtp2_dns *dns, const char *name, uint16_t type)
 		return (a);
 	}
 	if (dns->cache == NULL)
-		return (dns_ask(dns, name, type));
+		return (dns_ask_budgeted(dns, name, type));
 	return (dns_query_cached(dns, name, type));
 }
 
@@ -426,4 +470,20 @@ unsigned long
 smtp2_dns_sent(const struct smtp2_dns *dns)
 {
 	return (dns->sent);
+}
+
+/* smtp2_dns_budget - a fresh budget of max upstream lookups; 0: none */
+void
+smtp2_dns_budget(struct smtp2_dns *dns, unsigned max)
+{
+	dns->budget = max;
+	dns->budget_used = 0;
+	dns->budget_refused = false;
+}
+
+/* smtp2_dns_budget_spent - was a lookup refused since the last reset? */
+bool
+smtp2_dns_budget_spent(const struct smtp2_dns *dns)
+{
+	return (dns->budget_refused);
 }

@@ -237,9 +237,9 @@ smtp2_dns_backend_free(struct smtp2_dns_backend *be)
 	free(be);
 }
 
-/* dns_type_name - mnemonic for the types we ask for, for messages */
-static const char *
-dns_type_name(uint16_t type, char *buf, size_t buflen)
+/* smtp2_dns_type_name - mnemonic for the types we ask for, for messages */
+const char *
+smtp2_dns_type_name(uint16_t type, char *buf, size_t buflen)
 {
 	switch (type) {
 	case GETDNS_RRTYPE_A:
@@ -528,7 +528,7 @@ dns_from_response(const struct smtp2_dns_backend *be, const getdns_dict *resp,
     const char *name, uint16_t type)
 {
 	char	tbuf[16];
-	const char *tname = dns_type_name(type, tbuf, sizeof(tbuf));
+	const char *tname = smtp2_dns_type_name(type, tbuf, sizeof(tbuf));
 	getdns_dict *reply;
 	uint32_t status;
 
@@ -565,7 +565,7 @@ smtp2_dns_backend_query(struct smtp2_dns_backend *be, const char *name,
 		    SMTP2_DNSSEC_UNKNOWN)) == NULL)
 			return (NULL);
 		snprintf(a->why, sizeof(a->why), "cannot query %.100s %s: %s",
-		    name, dns_type_name(type, tbuf, sizeof(tbuf)),
+		    name, smtp2_dns_type_name(type, tbuf, sizeof(tbuf)),
 		    getdns_get_errorstr_by_id(r));
 		return (a);
 	}

@@ -95,6 +95,12 @@ struct smtp2_dns_answer *smtp2_dns_backend_query(struct smtp2_dns_backend *be,
     const char *name, uint16_t type);
 
 /*
+ * smtp2_dns_type_name - "TXT", "TLSA", ... or "TYPE<n>" written into buf,
+ * for messages.  The result is a constant or buf.
+ */
+const char *smtp2_dns_type_name(uint16_t type, char *buf, size_t buflen);
+
+/*
  * smtp2_dns_anchors_read - the DS and DNSKEY records of a trust-anchor
  * file as a getdns list of rr_dicts (caller destroys it), NULL with why
  * when the file is unreadable or holds none.

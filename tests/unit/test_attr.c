@@ -152,13 +152,14 @@ test_reader_many_in_one_write(void **state)
 
 	(void)state;
 	pair(sv);
-	smtp2d_reader_init(&r, sv[0], 1000);
+	assert_int_equal(smtp2d_reader_init(&r, sv[0], 1000, SMTP2D_BLOCK_MAX), 0);
 	assert_int_equal(smtp2d_write_all(sv[1], data, strlen(data)), 0);
 	close(sv[1]);
 	expect_block(&r, "a=1\n\n");
 	expect_block(&r, "b=2\nc=3\n\n");
 	expect_block(&r, "d=4\r\n\r\n");
 	assert_int_equal(smtp2d_reader_next(&r, &block, &len), 0);
+	smtp2d_reader_clear(&r);
 	close(sv[0]);
 }
 
@@ -176,7 +177,7 @@ test_reader_split(void **state)
 
 	(void)state;
 	pair(sv);
-	smtp2d_reader_init(&r, sv[0], 2000);
+	assert_int_equal(smtp2d_reader_init(&r, sv[0], 2000, SMTP2D_BLOCK_MAX), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -190,11 +191,12 @@ test_reader_split(void **state)
 	close(sv[1]);
 	expect_block(&r, "request=x\nsender=a@b\n\n");
 	assert_int_equal(smtp2d_reader_next(&r, &block, &len), 0);
+	smtp2d_reader_clear(&r);
 	close(sv[0]);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 }
 
-/* test_reader_too_long - a block past SMTP2D_BLOCK_MAX is -2 */
+/* test_reader_too_long - a block past SMTP2D_BLOCK_MAX (the usual max) is -2 */
 static void
 test_reader_too_long(void **state)
 {
@@ -206,7 +208,7 @@ test_reader_too_long(void **state)
 
 	(void)state;
 	pair(sv);
-	smtp2d_reader_init(&r, sv[0], 2000);
+	assert_int_equal(smtp2d_reader_init(&r, sv[0], 2000, SMTP2D_BLOCK_MAX), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -220,6 +222,7 @@ test_reader_too_long(void **state)
 	}
 	close(sv[1]);
 	assert_int_equal(smtp2d_reader_next(&r, &block, &len), -2);
+	smtp2d_reader_clear(&r);
 	close(sv[0]);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 }
@@ -235,7 +238,7 @@ test_reader_timeout(void **state)
 
 	(void)state;
 	pair(sv);
-	smtp2d_reader_init(&r, sv[0], 100);
+	assert_int_equal(smtp2d_reader_init(&r, sv[0], 100, SMTP2D_BLOCK_MAX), 0);
 	assert_int_equal(smtp2d_reader_next(&r, &block, &len), -1);
 	assert_int_equal(errno, ETIMEDOUT);
 	assert_int_equal(smtp2d_write_all(sv[1], "a=1\n", 4), 0);
@@ -244,6 +247,7 @@ test_reader_timeout(void **state)
 	/* The rest arrives: the block is whole again. */
 	assert_int_equal(smtp2d_write_all(sv[1], "\n", 1), 0);
 	expect_block(&r, "a=1\n\n");
+	smtp2d_reader_clear(&r);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -259,17 +263,19 @@ test_reader_eof(void **state)
 
 	(void)state;
 	pair(sv);
-	smtp2d_reader_init(&r, sv[0], 1000);
+	assert_int_equal(smtp2d_reader_init(&r, sv[0], 1000, SMTP2D_BLOCK_MAX), 0);
 	close(sv[1]);
 	assert_int_equal(smtp2d_reader_next(&r, &block, &len), 0);
+	smtp2d_reader_clear(&r);
 	close(sv[0]);
 
 	pair(sv);
-	smtp2d_reader_init(&r, sv[0], 1000);
+	assert_int_equal(smtp2d_reader_init(&r, sv[0], 1000, SMTP2D_BLOCK_MAX), 0);
 	assert_int_equal(smtp2d_write_all(sv[1], "a=1\nb=", 6), 0);
 	close(sv[1]);
 	assert_int_equal(smtp2d_reader_next(&r, &block, &len), -1);
 	assert_int_equal(errno, EPROTO);
+	smtp2d_reader_clear(&r);
 	close(sv[0]);
 }
 
@@ -287,7 +293,7 @@ test_reader_then_parse(void **state)
 
 	(void)state;
 	pair(sv);
-	smtp2d_reader_init(&r, sv[0], 1000);
+	assert_int_equal(smtp2d_reader_init(&r, sv[0], 1000, SMTP2D_BLOCK_MAX), 0);
 	assert_int_equal(smtp2d_write_all(sv[1], data, strlen(data)), 0);
 	assert_int_equal(smtp2d_reader_next(&r, &block, &len), 1);
 	assert_int_equal(smtp2d_attr_parse(block, len, &attrs, why, sizeof(why)), 0);
@@ -295,8 +301,136 @@ test_reader_then_parse(void **state)
 	assert_int_equal(smtp2d_reader_next(&r, &block, &len), 1);
 	assert_int_equal(smtp2d_attr_parse(block, len, &attrs, why, sizeof(why)), 0);
 	assert_string_equal(smtp2d_attr_get(&attrs, "client_port"), "2");
+	smtp2d_reader_clear(&r);
 	close(sv[0]);
 	close(sv[1]);
+}
+
+/* block_of - a well-formed block of exactly n bytes (n >= 4), empty
+ * line included: "x=yyy...\n" lines, then "\n".  Caller frees. */
+static char *
+block_of(size_t n)
+{
+	char *b;
+	size_t i;
+
+	/* Also tells the optimiser n - 1 cannot wrap. */
+	if (n < 4 || n > (1u << 24))
+		abort();
+	assert_non_null(b = malloc(n));
+	for (i = 0; i < n - 1; i++)
+		b[i] = i % 80 == 79 || i == n - 2 ? '\n' : i % 80 == 1 ? '=' : 'x';
+	b[n - 1] = '\n';
+	/* A line of one byte would be an empty line: end the block early. */
+	if (n >= 3 && b[n - 3] == '\n')
+		b[n - 3] = 'x';
+	return b;
+}
+
+/* send_and_read - one reader of max over a socketpair; a forked writer
+ * sends data (len bytes) and closes; returns smtp2d_reader_next() */
+static int
+send_and_read(size_t max, const char *data, size_t len, size_t *got)
+{
+	struct smtp2d_reader r;
+	char *block;
+	pid_t pid;
+	int sv[2], rc;
+
+	pair(sv);
+	assert_int_equal(smtp2d_reader_init(&r, sv[0], 2000, max), 0);
+	assert_int_equal(r.max, max);
+	/* A writer of its own: a megabyte does not fit a socket buffer. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(smtp2d_write_all(sv[1], data, len) < 0);
+	close(sv[1]);
+	*got = 0;
+	if ((rc = smtp2d_reader_next(&r, &block, got)) == 1)
+		assert_memory_equal(block, data, *got);
+	smtp2d_reader_clear(&r);
+	close(sv[0]);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return rc;
+}
+
+/* test_reader_max - a block of exactly max bytes is taken, one more is -2 */
+static void
+test_reader_max(void **state)
+{
+	/* The usual max, policyd.max_request's bounds, and a tiny one. */
+	static const size_t maxes[] = { SMTP2D_BLOCK_MAX, 4096, 1048576, 16 };
+	size_t i, got;
+	char *b;
+
+	(void)state;
+	for (i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+		print_message("max %zu\n", maxes[i]);
+		b = block_of(maxes[i]);
+		assert_int_equal(send_and_read(maxes[i], b, maxes[i], &got), 1);
+		assert_int_equal(got, maxes[i]);
+		free(b);
+		b = block_of(maxes[i] + 1);
+		assert_int_equal(send_and_read(maxes[i], b, maxes[i] + 1, &got), -2);
+		free(b);
+		/* Smaller blocks are smaller blocks. */
+		b = block_of(maxes[i] - 1);
+		assert_int_equal(send_and_read(maxes[i], b, maxes[i] - 1, &got), 1);
+		assert_int_equal(got, maxes[i] - 1);
+		free(b);
+	}
+}
+
+/* test_reader_max_pipelined - a full-size block, the next one behind it */
+static void
+test_reader_max_pipelined(void **state)
+{
+	struct smtp2d_reader r;
+	char *b = block_of(64), *block;
+	size_t len;
+	int sv[2];
+
+	(void)state;
+	pair(sv);
+	assert_int_equal(smtp2d_reader_init(&r, sv[0], 1000, 64), 0);
+	assert_int_equal(smtp2d_write_all(sv[1], b, 64), 0);
+	assert_int_equal(smtp2d_write_all(sv[1], "a=1\n\n", 5), 0);
+	close(sv[1]);
+	assert_int_equal(smtp2d_reader_next(&r, &block, &len), 1);
+	assert_int_equal(len, 64);
+	assert_memory_equal(block, b, 64);
+	expect_block(&r, "a=1\n\n");
+	assert_int_equal(smtp2d_reader_next(&r, &block, &len), 0);
+	smtp2d_reader_clear(&r);
+	close(sv[0]);
+	free(b);
+}
+
+/* test_reader_init_fail - a max of 0 is refused; the reader stays safe */
+static void
+test_reader_init_fail(void **state)
+{
+	struct smtp2d_reader r;
+	char *block;
+	size_t len;
+
+	(void)state;
+	errno = 0;
+	assert_int_equal(smtp2d_reader_init(&r, -1, 1000, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_null(r.buf);
+	assert_int_equal(smtp2d_reader_next(&r, &block, &len), -1);
+	assert_int_equal(errno, ENOMEM);
+	smtp2d_reader_clear(&r);
+	smtp2d_reader_clear(&r);	/* twice is harmless */
+	/* A cleared reader is initialised again like a new one. */
+	assert_int_equal(smtp2d_reader_init(&r, -1, 1000, 32), 0);
+	assert_non_null(r.buf);
+	smtp2d_reader_clear(&r);
+	assert_null(r.buf);
+	assert_int_equal(smtp2d_reader_next(&r, &block, &len), -1);
+	assert_int_equal(errno, ENOMEM);
 }
 
 /* test_write_all_closed - a closed peer is an error, not SIGPIPE */
@@ -326,6 +460,9 @@ main(void)
 		cmocka_unit_test(test_reader_timeout),
 		cmocka_unit_test(test_reader_eof),
 		cmocka_unit_test(test_reader_then_parse),
+		cmocka_unit_test(test_reader_max),
+		cmocka_unit_test(test_reader_max_pipelined),
+		cmocka_unit_test(test_reader_init_fail),
 		cmocka_unit_test(test_write_all_closed),
 	};
 

@@ -26,6 +26,7 @@
 /* Application-specific. */
 #include <smtp2/conf.h>
 #include <smtp2/smtp2.h>
+#include "attr.h"
 #include "daemon.h"
 
 #define CONF_DIR	SMTP2_TEST_DATA "/conf"
@@ -152,6 +153,33 @@ static const struct bad_case bad_cases[] = {
 	    " login 'alice' already listed on line 1" },
 	{ "bad-submission-rights-empty.conf", "bad-submission-rights-empty.map:2:"
 	    " login 'dave' without addresses" },
+	/* The limits (docs/milter.conf.5): each bound and a wrong type. */
+	{ "bad-max-queries-low.conf", "bad-max-queries-low.conf:3: dns.max_queries:"
+	    " 8 is out of range 16..4096" },
+	{ "bad-max-queries-high.conf", "bad-max-queries-high.conf:3:"
+	    " dns.max_queries: 10000 is out of range 16..4096" },
+	{ "bad-max-queries-type.conf", "bad-max-queries-type.conf:3:"
+	    " dns.max_queries: expected an integer" },
+	{ "bad-milter-max-connections-low.conf", "bad-milter-max-connections-low.conf:3:"
+	    " milter.max_connections: 0 is out of range 1..65536" },
+	{ "bad-milter-max-connections-high.conf",
+	    "bad-milter-max-connections-high.conf:3: milter.max_connections: 100000"
+	    " is out of range 1..65536" },
+	{ "bad-milter-max-connections-type.conf",
+	    "bad-milter-max-connections-type.conf:3: milter.max_connections:"
+	    " expected an integer" },
+	{ "bad-milter-max-header-low.conf", "bad-milter-max-header-low.conf:3:"
+	    " milter.max_header_bytes: 1024 is out of range 32768..16777216" },
+	{ "bad-milter-max-header-high.conf", "bad-milter-max-header-high.conf:3:"
+	    " milter.max_header_bytes: 33554432 is out of range 32768..16777216" },
+	{ "bad-milter-max-header-type.conf", "bad-milter-max-header-type.conf:3:"
+	    " milter.max_header_bytes: expected an integer" },
+	{ "bad-policyd-max-request-low.conf", "bad-policyd-max-request-low.conf:3:"
+	    " policyd.max_request: 2048 is out of range 4096..1048576" },
+	{ "bad-policyd-max-request-high.conf", "bad-policyd-max-request-high.conf:3:"
+	    " policyd.max_request: 2097152 is out of range 4096..1048576" },
+	{ "bad-policyd-max-request-type.conf", "bad-policyd-max-request-type.conf:3:"
+	    " policyd.max_request: expected an integer" },
 };
 
 /* load - load a fixture by name; NULL with the message in why */
@@ -251,6 +279,7 @@ test_good_file(void **state)
 	assert_int_equal(c->dns.dnssec, SMTP2_DNSSEC_PREFERRED);
 	assert_int_equal(c->dns.timeout_ms, 1500);
 	assert_int_equal(c->dns.cache_entries, 0);
+	assert_int_equal(c->dns.max_queries, 32);
 	assert_string_equal(c->tls.ca_file, "/etc/smtp2/ca.pem");
 	assert_string_equal(c->tls.ca_dir, "/etc/smtp2/cas");
 	assert_non_null(strstr(c->tls.crl_file, "/conf/crls.pem"));
@@ -291,9 +320,12 @@ test_good_file(void **state)
 	assert_string_equal(c->milter.policyd, "inet:127.0.0.1:10041");
 	assert_int_equal(c->milter.tls_source, SMTP2_TLS_SOURCE_POLICYD);
 	assert_int_equal(c->milter.policyd_timeout_ms, 500);
+	assert_int_equal(c->milter.max_connections, 200);
+	assert_int_equal(c->milter.max_header_bytes, 65536);
 	assert_int_equal(c->policyd.n_listen, 3);
 	assert_string_equal(c->policyd.listen[1], "inet:[::1]:10040");
 	assert_int_equal(c->policyd.max_connections, 64);
+	assert_int_equal(c->policyd.max_request, 8192);
 	assert_int_equal(c->policyd.session_ttl, 600);
 	assert_string_equal(c->log.to, "file:/var/log/smtp2.log");
 	assert_int_equal(c->log.level, SMTP2_LOG_DEBUG);
@@ -320,6 +352,7 @@ check_defaults(const struct smtp2_conf *c)
 	assert_int_equal(c->dns.dnssec, SMTP2_DNSSEC_REQUIRED);
 	assert_int_equal(c->dns.timeout_ms, 3000);
 	assert_int_equal(c->dns.cache_entries, 10000);
+	assert_int_equal(c->dns.max_queries, 64);
 	assert_string_equal(c->tls.ca_file, "/etc/ssl/certs/ca-certificates.crt");
 	assert_null(c->tls.ca_dir);
 	assert_null(c->tls.crl_file);
@@ -353,9 +386,12 @@ check_defaults(const struct smtp2_conf *c)
 	assert_string_equal(c->milter.policyd, "unix:/run/smtp2/policyd.sock");
 	assert_int_equal(c->milter.tls_source, SMTP2_TLS_SOURCE_AUTO);
 	assert_int_equal(c->milter.policyd_timeout_ms, 2000);
+	assert_int_equal(c->milter.max_connections, 1024);
+	assert_int_equal(c->milter.max_header_bytes, 131072);
 	assert_int_equal(c->policyd.n_listen, 1);
 	assert_string_equal(c->policyd.listen[0], "unix:/run/smtp2/policyd.sock");
 	assert_int_equal(c->policyd.max_connections, 512);
+	assert_int_equal(c->policyd.max_request, SMTP2D_BLOCK_MAX);
 	assert_int_equal(c->policyd.session_ttl, 3600);
 	assert_string_equal(c->log.to, "syslog");
 	assert_int_equal(c->log.level, SMTP2_LOG_INFO);
@@ -473,6 +509,66 @@ test_names_agree(void **state)
 			assert_int_equal(c->policy.mode, modes[i]);
 		else
 			assert_int_equal(c->dns.dnssec, dnssec[i - 4]);
+		smtp2_conf_free(c);
+	}
+}
+
+/* load_text - load a file holding text; NULL with the message in why */
+static struct smtp2_conf *
+load_text(const char *text, char *why, size_t whylen)
+{
+	char path[] = "/tmp/test_conf.XXXXXX";
+	struct smtp2_conf *c;
+	FILE *fp;
+	int fd;
+
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fputs(text, fp);
+	fclose(fp);
+	c = smtp2_conf_load(path, why, whylen);
+	unlink(path);
+	return c;
+}
+
+/* test_limit_bounds - each limit takes both ends of its range */
+static void
+test_limit_bounds(void **state)
+{
+	static const struct {
+		const char	*group, *name;
+		unsigned	value;
+		size_t		off;
+	} cases[] = {
+#define LIMIT(g, n, v) { #g, #n, v, offsetof(struct smtp2_conf, g.n) }
+		LIMIT(dns, max_queries, 16),
+		LIMIT(dns, max_queries, 4096),
+		LIMIT(milter, max_connections, 1),
+		LIMIT(milter, max_connections, 65536),
+		LIMIT(milter, max_header_bytes, 32768),
+		LIMIT(milter, max_header_bytes, 16777216),
+		LIMIT(policyd, max_request, 4096),
+		LIMIT(policyd, max_request, 1048576),
+#undef LIMIT
+	};
+	struct smtp2_conf *c;
+	char text[256], why[WHY_LEN];
+	unsigned got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "dns = { dnssec = \"off\"; };\n"
+		    "%s = { %s = %u; };\n", cases[i].group, cases[i].name,
+		    cases[i].value);
+		if (strcmp(cases[i].group, "dns") == 0)
+			snprintf(text, sizeof(text), "dns = { dnssec = \"off\"; %s = %u; };\n",
+			    cases[i].name, cases[i].value);
+		if ((c = load_text(text, why, sizeof(why))) == NULL)
+			fail_msg("%s.%s = %u: %s", cases[i].group, cases[i].name,
+			    cases[i].value, why);
+		memcpy(&got, (const char *)c + cases[i].off, sizeof(got));
+		assert_int_equal(got, cases[i].value);
 		smtp2_conf_free(c);
 	}
 }
@@ -701,6 +797,7 @@ main(void)
 		cmocka_unit_test(test_computed_defaults),
 		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_names_agree),
+		cmocka_unit_test(test_limit_bounds),
 		cmocka_unit_test(test_level_names),
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_check_mode),

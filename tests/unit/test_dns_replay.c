@@ -1,7 +1,7 @@
 /*
  * test_dns_replay.c - the resolver against canned answers: what each DNS
  * outcome becomes, the TCP retry after truncation, answers that must not
- * be believed, and the cache seen from the wire.
+ * be believed, the cache seen from the wire, and the query budget.
  *
  * The upstream is dns_replay on 127.0.0.1 (see dns_replay.h), so DNSSEC is
  * off throughout: a replay cannot produce valid signatures.  The validating
@@ -427,6 +427,163 @@ test_negative_cached(void **state)
 	smtp2_dns_cache_free(c);
 }
 
+/* asked - one query through dns; its status, the answer freed */
+static enum smtp2_dns_status
+asked(struct smtp2_dns *dns, int c)
+{
+	struct smtp2_dns_answer *a;
+	enum smtp2_dns_status st;
+
+	assert_non_null(a = smtp2_dns_query(dns, cases[c].name, cases[c].type));
+	st = a->status;
+	smtp2_dns_answer_free(a);
+	return (st);
+}
+
+/* expect_refused - the budget stops case c: TEMPFAIL with the reason,
+ * and no packet */
+static void
+expect_refused(struct dns_replay *r, struct smtp2_dns *dns, int c,
+    const char *want)
+{
+	struct smtp2_dns_answer *a;
+	unsigned long sent = smtp2_dns_sent(dns);
+	unsigned before = queries(r, c);
+
+	assert_non_null(a = smtp2_dns_query(dns, cases[c].name, cases[c].type));
+	print_message("%s: status %d, why \"%s\"\n", cases[c].name,
+	    (int)a->status, a->why);
+	assert_int_equal(a->status, SMTP2_DNS_TEMPFAIL);
+	assert_int_equal(a->dnssec, SMTP2_DNSSEC_UNKNOWN);
+	assert_int_equal(a->n, 0);
+	assert_string_equal(a->why, want);
+	smtp2_dns_answer_free(a);
+	assert_int_equal(smtp2_dns_sent(dns), sent);
+	assert_int_equal(queries(r, c), before);
+	assert_true(smtp2_dns_budget_spent(dns));
+}
+
+/* test_budget_unlimited - no budget, or budget 0: every lookup goes out */
+static void
+test_budget_unlimited(void **state)
+{
+	static const int seq[] = { C_TXT_TWO, C_TLSA_BUILT, C_NX, C_NODATA,
+	    C_SERVFAIL, C_TXT_TWO, C_TLSA_BUILT };
+	struct smtp2_dns *dns = resolver(*state, NULL);
+	size_t	i, round;
+
+	for (round = 0; round < 2; round++) {
+		/* A new resolver has no budget; 0 asks for none. */
+		if (round == 1)
+			smtp2_dns_budget(dns, 0);
+		for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++)
+			(void)asked(dns, seq[i]);
+		assert_false(smtp2_dns_budget_spent(dns));
+	}
+	assert_int_equal(smtp2_dns_sent(dns), 2 * (sizeof(seq) / sizeof(seq[0])));
+	smtp2_dns_free(dns);
+}
+
+/* test_budget_spent - N lookups go out, the next is TEMPFAIL unsent */
+static void
+test_budget_spent(void **state)
+{
+	struct smtp2_dns *dns = resolver(*state, NULL);
+	struct smtp2_dns_answer *a;
+	unsigned queries_before;
+
+	smtp2_dns_budget(dns, 3);
+	assert_int_equal(asked(dns, C_TXT_TWO), SMTP2_DNS_OK);
+	assert_int_equal(asked(dns, C_NX), SMTP2_DNS_NXDOMAIN);
+	/* A failure costs a lookup like any other. */
+	assert_int_equal(asked(dns, C_SERVFAIL), SMTP2_DNS_TEMPFAIL);
+	/* Exactly N is not spent: nothing was refused yet. */
+	assert_false(smtp2_dns_budget_spent(dns));
+	assert_int_equal(smtp2_dns_sent(dns), 3);
+	expect_refused(*state, dns, C_TXT_TWO, "DNS query budget (3) spent: "
+	    "_smtp2.two.test TXT not looked up");
+	expect_refused(*state, dns, C_TLSA_BUILT, "DNS query budget (3) spent: "
+	    "_smtp2._tcp.built.test TLSA not looked up");
+	/* A counted lookup is refused alike, and still counted. */
+	queries_before = 7;
+	assert_non_null(a = smtp2_dns_query_counted(dns, cases[C_NX].name,
+	    cases[C_NX].type, &queries_before));
+	assert_int_equal(a->status, SMTP2_DNS_TEMPFAIL);
+	assert_non_null(strstr(a->why, "DNS query budget (3) spent"));
+	assert_int_equal(queries_before, 8);
+	smtp2_dns_answer_free(a);
+	assert_int_equal(smtp2_dns_sent(dns), 3);
+	smtp2_dns_free(dns);
+}
+
+/* test_budget_cache - hits are free and still served once it is spent */
+static void
+test_budget_cache(void **state)
+{
+	static unsigned char canned[] = "\x09" "v=SMTP2v1";
+	struct smtp2_dns_rr rr = { sizeof(canned) - 1, canned };
+	struct smtp2_dns_answer put = { .status = SMTP2_DNS_OK,
+	    .dnssec = SMTP2_DNSSEC_INDETERMINATE, .ttl = 300, .n = 1, .rr = &rr };
+	struct smtp2_dns_cache *c = smtp2_dns_cache_new(16, 3600);
+	struct smtp2_dns *dns, *other;
+	struct smtp2_dns_answer *a;
+
+	assert_non_null(c);
+	dns = resolver(*state, c);
+	other = resolver(*state, c);
+	smtp2_dns_budget(dns, 1);
+	assert_int_equal(asked(dns, C_TLSA_BUILT), SMTP2_DNS_OK);	/* sent */
+	assert_int_equal(asked(dns, C_TLSA_BUILT), SMTP2_DNS_OK);	/* hit */
+	assert_int_equal(smtp2_dns_sent(dns), 1);
+	assert_false(smtp2_dns_budget_spent(dns));
+	expect_refused(*state, dns, C_TXT_TWO, "DNS query budget (1) spent: "
+	    "_smtp2.two.test TXT not looked up");
+	/* Spent, and the cache still answers: what this resolver learnt,
+	 * what another learnt since, and what was put there by hand. */
+	assert_int_equal(asked(dns, C_TLSA_BUILT), SMTP2_DNS_OK);
+	assert_int_equal(asked(other, C_NX), SMTP2_DNS_NXDOMAIN);
+	assert_int_equal(asked(dns, C_NX), SMTP2_DNS_NXDOMAIN);
+	assert_int_equal(smtp2_dns_cache_put(c, "_smtp2.canned.test",
+	    SMTP2_DNS_T_TXT, &put), 0);
+	assert_non_null(a = smtp2_dns_query(dns, "_smtp2.canned.test",
+	    SMTP2_DNS_T_TXT));
+	assert_int_equal(a->status, SMTP2_DNS_OK);
+	same_rdata(a, 0, canned, sizeof(canned) - 1);
+	smtp2_dns_answer_free(a);
+	assert_int_equal(smtp2_dns_sent(dns), 1);
+	/* The refusal was not cached: a resolver with budget left asks. */
+	assert_int_equal(asked(other, C_TXT_TWO), SMTP2_DNS_OK);
+	assert_int_equal(smtp2_dns_sent(other), 2);
+	smtp2_dns_free(dns);
+	smtp2_dns_free(other);
+	smtp2_dns_cache_free(c);
+}
+
+/* test_budget_reset - a new budget starts from nothing */
+static void
+test_budget_reset(void **state)
+{
+	struct smtp2_dns *dns = resolver(*state, NULL);
+
+	smtp2_dns_budget(dns, 1);
+	assert_int_equal(asked(dns, C_TXT_TWO), SMTP2_DNS_OK);
+	expect_refused(*state, dns, C_NX, "DNS query budget (1) spent: "
+	    "_smtp2.gone.test TXT not looked up");
+	/* The next message: a fresh budget, maybe another size. */
+	smtp2_dns_budget(dns, 2);
+	assert_false(smtp2_dns_budget_spent(dns));
+	assert_int_equal(asked(dns, C_NX), SMTP2_DNS_NXDOMAIN);
+	assert_int_equal(asked(dns, C_TXT_TWO), SMTP2_DNS_OK);
+	expect_refused(*state, dns, C_NODATA, "DNS query budget (2) spent: "
+	    "_smtp2._tcp.two.test TLSA not looked up");
+	/* And none at all. */
+	smtp2_dns_budget(dns, 0);
+	assert_false(smtp2_dns_budget_spent(dns));
+	assert_int_equal(asked(dns, C_NODATA), SMTP2_DNS_NODATA);
+	assert_int_equal(smtp2_dns_sent(dns), 4);
+	smtp2_dns_free(dns);
+}
+
 int
 main(void)
 {
@@ -441,6 +598,10 @@ main(void)
 		cmocka_unit_test(test_not_believed),
 		cmocka_unit_test(test_ttl_cap),
 		cmocka_unit_test(test_negative_cached),
+		cmocka_unit_test(test_budget_unlimited),
+		cmocka_unit_test(test_budget_spent),
+		cmocka_unit_test(test_budget_cache),
+		cmocka_unit_test(test_budget_reset),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

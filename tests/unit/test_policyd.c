@@ -856,7 +856,7 @@ client_open(struct client *c, const char *spec)
 	if (c->fd < 0)
 		print_error("connect %s: %s\n", spec, why);
 	assert_true(c->fd >= 0);
-	smtp2d_reader_init(&c->r, c->fd, 5000);
+	smtp2d_reader_init(&c->r, c->fd, 5000, SMTP2D_BLOCK_MAX);
 }
 
 /* client_next - the next reply block (in *reply) */
@@ -982,6 +982,7 @@ pair_a(void *arg)
 	pthread_barrier_wait(&p->b_done);
 	p->ok[0] &= pair_exchange(&c, 1, 10);
 	close(c.fd);
+	smtp2d_reader_clear(&c.r);
 	return NULL;
 }
 
@@ -997,6 +998,7 @@ pair_b(void *arg)
 	p->ok[1] = pair_exchange(&c, 2, 10);
 	pthread_barrier_wait(&p->b_done);
 	close(c.fd);
+	smtp2d_reader_clear(&c.r);
 	return NULL;
 }
 
@@ -1041,6 +1043,7 @@ test_server(void **state)
 	    reply, sizeof(reply)), 0);
 	expect_prefix(reply, "status=ok\nresult=pass\nmethod=dane\n");
 	close(c2.fd);
+	smtp2d_reader_clear(&c2.r);
 	/* Two requests in one write are two answers. */
 	assert_int_equal(client_ask(&c, "request=nope\n\nrequest=smtp2_verify\n"
 	    "client_address=192.0.2.1\nclient_port=99\ndomain=bank.test\n\n",
@@ -1072,6 +1075,7 @@ test_server(void **state)
 	assert_string_equal(reply, POLICYD_REPLY_TOO_LARGE);
 	assert_true(client_eof(&c));
 	close(c.fd);
+	smtp2d_reader_clear(&c.r);
 
 	server_end(&sr, spec);
 }
@@ -1095,9 +1099,11 @@ test_server_limits(void **state)
 	client_open(&c2, spec);
 	assert_true(client_eof(&c2));
 	close(c2.fd);
+	smtp2d_reader_clear(&c2.r);
 	expect_has(last_log(f, "warning"), "too many policy connections");
 	/* A slot frees when a client leaves. */
 	close(c1.fd);
+	smtp2d_reader_clear(&c1.r);
 	for (int i = 0; i < 200 && policyd_server_active(sr.s) > 0; i++)
 		usleep(10000);
 	client_open(&c3, spec);
@@ -1111,6 +1117,7 @@ test_server_limits(void **state)
 	assert_true(t1.tv_sec - t0.tv_sec < 2);
 	assert_true(client_eof(&c3));
 	close(c3.fd);
+	smtp2d_reader_clear(&c3.r);
 }
 
 int

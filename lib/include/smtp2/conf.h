@@ -58,6 +58,8 @@ struct smtp2_conf {
 		enum smtp2_dnssec_mode dnssec;
 		unsigned timeout_ms;
 		unsigned cache_entries;
+		unsigned max_queries;	/* upstream lookups per message or RCPT
+					 * decision: smtp2_dns_budget() */
 	} dns;
 	struct {
 		char	*ca_file;
@@ -79,11 +81,16 @@ struct smtp2_conf {
 		char	*policyd;	/* where to ask for TLS facts; default policyd.listen[0] */
 		enum smtp2_tls_source tls_source;
 		unsigned policyd_timeout_ms;
+		unsigned max_connections;	/* beyond: the connection gets 4xx */
+		unsigned max_header_bytes;	/* beyond: 552 5.3.4; each field
+					 * counts name + value + 4 (": ", CRLF) */
 	} milter;
 	struct {
 		char	**listen;	/* "inet:127.0.0.1:10040", "unix:/run/smtp2/policyd.sock" */
 		size_t	n_listen;
 		unsigned max_connections;
+		unsigned max_request;	/* bytes in one request block, final
+					 * empty line included: smtp2d_reader_init() */
 		unsigned session_ttl;	/* seconds a connection's TLS facts are kept */
 	} policyd;
 	struct {

@@ -14,6 +14,7 @@
 #ifndef SMTP2_DNS_H
 #define SMTP2_DNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,6 +94,27 @@ char *smtp2_dns_txt_join(const struct smtp2_dns_rr *rr, size_t *outlen);
 
 /* How many queries this resolver actually sent (cache misses). */
 unsigned long smtp2_dns_sent(const struct smtp2_dns *dns);
+
+/*
+ * smtp2_dns_budget - (re)start a budget of max upstream lookups on this
+ * resolver; 0 means none, which is how a new resolver starts.  Call it
+ * when the message or decision the budget is for begins (milter.conf
+ * dns.max_queries).  Only lookups that go upstream count: cache hits, and
+ * answers shared from another resolver's lookup in flight, are free, and
+ * keep coming after the budget is spent.  Once max lookups have gone
+ * upstream, a lookup that would go upstream is not sent: it answers
+ * TEMPFAIL, as a timeout does, with why "DNS query budget (N) spent: NAME
+ * TYPE not looked up", so every caller defers instead of deciding on
+ * partial data.
+ */
+void smtp2_dns_budget(struct smtp2_dns *dns, unsigned max);
+
+/*
+ * smtp2_dns_budget_spent - has a lookup been refused for the budget since
+ * the last smtp2_dns_budget()?  Using exactly max lookups is not spent:
+ * this says whether the budget changed an answer, for the log line.
+ */
+bool smtp2_dns_budget_spent(const struct smtp2_dns *dns);
 
 /*
  * smtp2_dns_count_anchors - parse a trust-anchor file as smtp2_dns_new
