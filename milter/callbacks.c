@@ -3,13 +3,16 @@
  * header facts into the session; end of message is eom.c's job.
  *
  * libmilter runs a thread per connection.  All mutable state is in the
- * struct session hung on the context; the only globals are the read-only
- * configuration and the process-wide DNS cache (thread-safe itself).
+ * struct session hung on the context, which holds the configuration
+ * generation the connection started with (run.h); the only globals are
+ * where the current generation is found and how many connections run.
  */
 
 /* System library. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,6 +25,7 @@
 #include <smtp2/dns.h>
 
 /* Utility library. */
+#include "live.h"
 #include "log.h"
 
 /* Application-specific. */
@@ -30,6 +34,7 @@
 #include "headers.h"
 #include "connstate.h"
 #include "requiretls_smfi.h"
+#include "run.h"
 #include "signing.h"
 #include "submission_act.h"
 #include "tlsfacts.h"
@@ -40,14 +45,66 @@
 			"{cn_issuer} {cert_fp} {cert_md5} {tls_version} {cipher} " \
 			"{auth_authen} i"
 
-static const struct smtp2_conf *conf;		/* read-only after start */
-static struct smtp2_dns_cache *dns_cache;	/* shared, thread-safe */
+static struct smtp2d_live *live;	/* the current generation (run.h) */
+static atomic_uint n_active;		/* connections with a session */
+static atomic_uint n_busy;		/* messages between MAIL and their end */
+static atomic_bool stopping;		/* SIGTERM: no new connections */
 
 /* session_of - our state for this connection */
 static struct session *
 session_of(SMFICTX *ctx)
 {
 	return (struct session *)smfi_getpriv(ctx);
+}
+
+/* session_start - a session under the current configuration */
+static struct session *
+session_start(SMFICTX *ctx)
+{
+	struct smtp2d_gen *g = smtp2d_live_hold(live);
+	struct session *s;
+
+	if ((s = milter_session_new(smtp2d_gen_obj(g), g)) == NULL) {
+		smtp2d_gen_drop(g);
+		return NULL;
+	}
+	atomic_fetch_add(&n_active, 1);
+	smfi_setpriv(ctx, s);
+	return s;
+}
+
+/* callbacks_active - see callbacks.h */
+unsigned
+callbacks_active(void)
+{
+	return atomic_load(&n_active);
+}
+
+/* callbacks_busy - see callbacks.h */
+unsigned
+callbacks_busy(void)
+{
+	return atomic_load(&n_busy);
+}
+
+/* callbacks_stopping - see callbacks.h */
+void
+callbacks_stopping(void)
+{
+	atomic_store(&stopping, true);
+}
+
+/* message_busy - a message starts (true) or ends (false) on s */
+static void
+message_busy(struct session *s, bool busy)
+{
+	if (s->busy == busy)
+		return;
+	s->busy = busy;
+	if (busy)
+		atomic_fetch_add(&n_busy, 1);
+	else
+		atomic_fetch_sub(&n_busy, 1);
 }
 
 /* ask_macros - name the macros we need at each stage */
@@ -82,10 +139,11 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	struct session *s = session_of(ctx);
+	struct session *s;
+	struct smtp2d_gen *g = NULL;
+	const struct smtp2_conf *conf;
 	const unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
-	const unsigned long skip = SMFIP_NODATA | SMFIP_NOUNKNOWN |
-	    (conf->dkim.verify ? SMFIP_HDR_LEADSPC : SMFIP_NOBODY | SMFIP_NOEOH);
+	unsigned long skip = SMFIP_NODATA | SMFIP_NOUNKNOWN;
 
 	(void)f2;
 	(void)f3;
@@ -94,11 +152,19 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		log_err("the MTA cannot add and change headers: refusing to filter");
 		return SMFIS_REJECT;
 	}
+	/* Negotiation comes before connect: the session starts here, and
+	 * with it the configuration this connection is served under. */
+	if ((s = session_of(ctx)) == NULL)
+		s = session_start(ctx);
+	if (s != NULL)
+		conf = s->run->conf;
+	else	/* out of memory: connect will try again, or refuse */
+		conf = ((const struct milter_run *)smtp2d_gen_obj(g =
+		    smtp2d_live_hold(live)))->conf;
+	skip |= conf->dkim.verify ? SMFIP_HDR_LEADSPC : SMFIP_NOBODY | SMFIP_NOEOH;
 	*pf0 = need | (f0 & submission_actions(conf));
 	*pf1 = f1 & skip;
-	/* Negotiation comes before connect: the session starts here. */
-	if (session_of(ctx) == NULL && (s = milter_session_new()) != NULL)
-		smfi_setpriv(ctx, s);
+	smtp2d_gen_drop(g);
 	if (s != NULL) {
 		s->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
 		/* Headers, their end and the body never get an answer of
@@ -140,6 +206,30 @@ sockaddr_text(const struct sockaddr *sa, char *addr, size_t alen,
 	}
 }
 
+/*
+ * admit - may this connection be served?  Not while stopping, nor beyond
+ * milter.max_connections: 421 4.3.2, the client comes back later.
+ */
+static bool
+admit(SMFICTX *ctx, const struct session *s)
+{
+	unsigned max = s->run->conf->milter.max_connections;
+	unsigned n = atomic_load(&n_active);
+
+	if (atomic_load(&stopping))
+		(void)smfi_setreply(ctx, "421", "4.3.2",
+		    "smtp2-milter is restarting, try again later");
+	else if (n > max) {
+		log_warn("client=%s:%s: %u connections, milter.max_connections is"
+		    " %u: refused with 421 4.3.2", s->client_addr, s->client_port,
+		    n, max);
+		(void)smfi_setreply(ctx, "421", "4.3.2",
+		    "too many connections to the mail filter, try again later");
+	} else
+		return true;
+	return false;
+}
+
 /* mlfi_connect - a new SMTP connection: its client address and port */
 static sfsistat
 mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
@@ -148,7 +238,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	char addr[64] = "", port[8] = "";
 
 	(void)hostname;
-	if ((s = session_of(ctx)) == NULL && (s = milter_session_new()) == NULL) {
+	if ((s = session_of(ctx)) == NULL && (s = session_start(ctx)) == NULL) {
 		log_err("out of memory for a new connection");
 		return SMFIS_TEMPFAIL;
 	}
@@ -156,8 +246,9 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	sockaddr_text(hostaddr, addr, sizeof(addr), port, sizeof(port));
 	milter_session_client(s, addr[0] ? addr : smfi_getsymval(ctx, "{client_addr}"),
 	    port[0] ? port : smfi_getsymval(ctx, "{client_port}"));
-	submission_connect(ctx, s, conf);
-	smfi_setpriv(ctx, s);
+	if (!admit(ctx, s))
+		return SMFIS_TEMPFAIL;
+	submission_connect(ctx, s, s->run->conf);
 	return SMFIS_CONTINUE;
 }
 
@@ -201,12 +292,16 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	milter_message_reset(&s->msg);
+	message_busy(s, true);
+	/* One message, one DNS budget (dns.max_queries). */
+	if (s->dns != NULL)
+		smtp2_dns_budget(s->dns, s->run->conf->dns.max_queries);
 	milter_message_sender(&s->msg, argv[0]);
 	milter_message_queue_id(&s->msg, smfi_getsymval(ctx, "i"));
 	tls_refresh(ctx, s);
-	if (submission_envfrom(ctx, s, conf, argv) == SMFIS_REJECT)
+	if (submission_envfrom(ctx, s, s->run->conf, argv) == SMFIS_REJECT)
 		return SMFIS_REJECT;
-	return requiretls_envfrom(ctx, s, conf, argv);
+	return requiretls_envfrom(ctx, s, s->run->conf, argv);
 }
 
 /* mlfi_envrcpt - one recipient (strict mode spares postmaster) */
@@ -217,10 +312,10 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	if (submission_envrcpt(ctx, s, conf, argv) == SMFIS_REJECT)
+	if (submission_envrcpt(ctx, s, s->run->conf, argv) == SMFIS_REJECT)
 		return SMFIS_REJECT;
 	milter_message_rcpt(&s->msg, argv[0]);
-	milter_requiretls_rcpt(&s->msg.rtls, conf, argv[0]);
+	milter_requiretls_rcpt(&s->msg.rtls, s->run->conf, argv[0]);
 	return SMFIS_CONTINUE;
 }
 
@@ -231,9 +326,23 @@ header_signing(struct session *s, const char *name, const char *value)
 	struct smtp2_dns *dns;
 	char	why[200] = "";
 
-	dns = milter_verdict_resolver(conf, dns_cache, s, why, sizeof(why));
-	milter_signing_header(&s->msg.signing, conf, dns, why, name, value,
+	dns = milter_verdict_resolver(s, why, sizeof(why));
+	milter_signing_header(&s->msg.signing, s->run, dns, why, name, value,
 	    s->leadspc);
+}
+
+/* header_over - count the field; past milter.max_header_bytes nothing
+ * more is looked at (the reply has to wait: headers get none, NR_HDR) */
+static bool
+header_over(struct session *s, const char *name, const char *value)
+{
+	struct message *m = &s->msg;
+
+	/* "Name: value" and CRLF, as the field was sent. */
+	m->hdr_bytes += strlen(name) + strlen(value) + 4;
+	if (!m->hdr_over && m->hdr_bytes > s->run->conf->milter.max_header_bytes)
+		m->hdr_over = true;
+	return m->hdr_over;
 }
 
 /* mlfi_header - From and forged smtp2 headers are remembered */
@@ -244,10 +353,13 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	milter_headers_add(&s->msg.headers, name, value, conf->policy.authserv_id);
+	if (header_over(s, name, value))	/* refused at the end (eom.c) */
+		return go_on(s);
+	milter_headers_add(&s->msg.headers, name, value,
+	    s->run->conf->policy.authserv_id);
 	milter_requiretls_header(&s->msg.rtls, name, value);
 	submission_header(s, name, value);
-	if (conf->dkim.verify && !s->sub.active)	/* no verdict for submissions */
+	if (s->run->conf->dkim.verify && !s->sub.active)	/* no verdict for submissions */
 		header_signing(s, name, value);
 	return go_on(s);
 }
@@ -285,8 +397,9 @@ mlfi_eom(SMFICTX *ctx)
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	r = eom_run(ctx, s, conf, dns_cache);
+	r = eom_run(ctx, s);
 	milter_message_reset(&s->msg);
+	message_busy(s, false);
 	return r;
 }
 
@@ -296,8 +409,10 @@ mlfi_abort(SMFICTX *ctx)
 {
 	struct session *s = session_of(ctx);
 
-	if (s != NULL)
+	if (s != NULL) {
 		milter_message_reset(&s->msg);
+		message_busy(s, false);
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -305,21 +420,30 @@ mlfi_abort(SMFICTX *ctx)
 static sfsistat
 mlfi_close(SMFICTX *ctx)
 {
-	milter_session_free(session_of(ctx));
+	struct session *s = session_of(ctx);
+
+	if (s != NULL) {
+		message_busy(s, false);
+		milter_session_free(s);
+		atomic_fetch_sub(&n_active, 1);
+	}
 	smfi_setpriv(ctx, NULL);
 	return SMFIS_CONTINUE;
 }
 
 /* callbacks_register - see callbacks.h */
 int
-callbacks_register(const struct smtp2_conf *c, struct smtp2_dns_cache *cache)
+callbacks_register(struct smtp2d_live *l)
 {
 	struct smfiDesc desc;
 
 	memset(&desc, 0, sizeof(desc));
 	desc.xxfi_name = "smtp2-milter";
 	desc.xxfi_version = SMFI_VERSION;
-	desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | submission_actions(c);
+	/* Every action any configuration may need: a reload cannot widen
+	 * what was registered, and negotiation narrows it per connection. */
+	desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM |
+	    SMFIF_ADDRCPT | SMFIF_DELRCPT;
 	desc.xxfi_connect = mlfi_connect;
 	desc.xxfi_helo = mlfi_helo;
 	desc.xxfi_envfrom = mlfi_envfrom;
@@ -331,7 +455,6 @@ callbacks_register(const struct smtp2_conf *c, struct smtp2_dns_cache *cache)
 	desc.xxfi_abort = mlfi_abort;
 	desc.xxfi_close = mlfi_close;
 	desc.xxfi_negotiate = mlfi_negotiate;
-	conf = c;
-	dns_cache = cache;
+	live = l;
 	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
 }

@@ -15,6 +15,7 @@
 #include <smtp2/result.h>
 
 /* Utility library. */
+#include "live.h"
 #include "log.h"
 
 /* Application-specific. */
@@ -23,12 +24,14 @@
 
 /* milter_session_new - see connstate.h */
 struct session *
-milter_session_new(void)
+milter_session_new(const struct milter_run *run, struct smtp2d_gen *gen)
 {
 	struct session *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	s->run = run;
+	s->gen = gen;
 	snprintf(s->client_addr, sizeof(s->client_addr), "unknown");
 	snprintf(s->client_port, sizeof(s->client_port), "0");
 	smtp2_tls_facts_init(&s->tls);
@@ -43,7 +46,12 @@ milter_session_free(struct session *s)
 	if (s == NULL)
 		return;
 	milter_message_reset(&s->msg);
-	milter_resolvers_put(s->dns);	/* idle, for the next connection */
+	/* Idle, for the next connection; before gen, which may free the pool. */
+	if (s->run != NULL)
+		milter_resolvers_put(s->run->pool, s->dns);
+	else
+		smtp2_dns_free(s->dns);
+	smtp2d_gen_drop(s->gen);
 	free(s);
 }
 
@@ -66,6 +74,8 @@ milter_message_reset(struct message *m)
 	m->n_rcpt = 0;
 	m->all_postmaster = true;
 	m->queue_id[0] = '\0';
+	m->hdr_bytes = 0;
+	m->hdr_over = false;
 	milter_headers_init(&m->headers);
 	milter_signing_reset(&m->signing);
 	milter_submit_msg_reset(&m->sub);

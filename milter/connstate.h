@@ -19,6 +19,7 @@
 
 #include "headers.h"
 #include "requiretls_m.h"
+#include "run.h"
 #include "signing.h"
 #include "submission.h"
 
@@ -30,28 +31,41 @@ struct message {
 	unsigned	n_rcpt;
 	bool		all_postmaster;	/* every recipient is a postmaster */
 	char		queue_id[64];
+	size_t		hdr_bytes;	/* header section so far, as received */
+	bool		hdr_over;	/* beyond milter.max_header_bytes */
 	struct headers	headers;
 	struct signing	signing;	/* DKIM and practices */
 	struct submit_msg sub;		/* RFC 6409 submission */
 	struct requiretls_msg rtls;	/* REQUIRETLS (docs/requiretls.md) */
 };
 
+struct smtp2d_gen;
+
 struct session {
+	const struct milter_run *run;	/* the configuration it started with */
+	struct smtp2d_gen *gen;		/* the hold keeping run alive; may be NULL */
 	char		client_addr[64];
 	char		client_port[8];
 	struct smtp2_tls_facts tls;	/* from the latest macros */
 	bool		tls_sendmail;	/* they were Sendmail's ({verify} seen) */
 	bool		leadspc;	/* header values keep their leading space */
 	bool		noreply;	/* headers, eoh, body: no reply expected */
+	bool		busy;		/* a message is between MAIL and its end */
 	char		helo[256];	/* HELO/EHLO argument, for forwarders */
 	struct smtp2_dns *dns;		/* made on first local verification */
 	struct submit_conn sub;		/* RFC 6409 submission session */
 	struct message	msg;
 };
 
-/* milter_session_new - a connection with no client known yet; NULL when out of
- * memory.  milter_session_free() releases it and its resolver. */
-struct session *milter_session_new(void);
+/*
+ * milter_session_new - a connection with no client known yet, served
+ * under run (may be NULL where nothing needs settings); it takes over gen
+ * (may be NULL), the hold that keeps run alive.  NULL when out of memory
+ * (gen then stays the caller's).  milter_session_free() releases the
+ * session, gives its resolver back to run's pool and drops gen.
+ */
+struct session *milter_session_new(const struct milter_run *run,
+    struct smtp2d_gen *gen);
 void milter_session_free(struct session *s);
 
 /* milter_session_client - remember the client's address and port (as text). */

@@ -47,9 +47,10 @@ decision_set(struct smtp2_decision *d, enum smtp2_action action,
 /* forwarded - the forwarded-mail rule: a proven forwarder and a
  * first-party signature make the From domain proven (docs/practices.md) */
 static void
-forwarded(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
-    struct session *s, struct smtp2_verdict *v, const struct signing_result *r)
+forwarded(struct session *s, struct smtp2_verdict *v,
+    const struct signing_result *r)
 {
+	const struct smtp2_conf *conf = s->run->conf;
 	struct smtp2_verdict fv;
 	char	fwd[SMTP2_DOMAIN_MAX + 1], why[256];
 
@@ -57,7 +58,7 @@ forwarded(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 	    sizeof(fwd)))
 		return;
 	/* A forwarder we cannot check now simply does not vouch. */
-	if (milter_verdict_get(conf, cache, s, fwd, &fv, why, sizeof(why)) < 0) {
+	if (milter_verdict_get(s, fwd, &fv, why, sizeof(why)) < 0) {
 		log_debug("forwarder %s: %s", fwd, why);
 		return;
 	}
@@ -66,24 +67,24 @@ forwarded(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 
 /* signing - DKIM results and the From domain's practices */
 static void
-signing(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
-    struct session *s, const char *domain, struct signing_result *r)
+signing(struct session *s, const char *domain, struct signing_result *r)
 {
+	const struct smtp2_conf *conf = s->run->conf;
 	struct smtp2_dns *dns = NULL;
 	char	why[200];
 
 	if (conf->dkim.verify
-	    && (dns = milter_verdict_resolver(conf, cache, s, why, sizeof(why))) == NULL)
+	    && (dns = milter_verdict_resolver(s, why, sizeof(why))) == NULL)
 		log_warn("client=%s:%s: %s", s->client_addr, s->client_port, why);
 	milter_signing_eom(&s->msg.signing, conf, dns, domain, r);
 }
 
 /* decide - the verdict on the From domain and what to do with it */
 static void
-decide(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
-    struct session *s, struct smtp2_verdict *v, struct smtp2_decision *d,
+decide(struct session *s, struct smtp2_verdict *v, struct smtp2_decision *d,
     struct signing_result *r)
 {
+	const struct smtp2_conf *conf = s->run->conf;
 	char domain[SMTP2_DOMAIN_MAX + 1], why[256];
 	bool pm = milter_message_to_postmaster(&s->msg);
 
@@ -97,8 +98,8 @@ decide(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 	if (milter_headers_from_domain(&s->msg.headers, domain, sizeof(domain),
 	    why, sizeof(why)) < 0) {
 		milter_verdict_error(v, SMTP2_RESULT_PERMERROR, NULL, why);
-		signing(conf, cache, s, NULL, r);
-	} else if (milter_verdict_get(conf, cache, s, domain, v, why,
+		signing(s, NULL, r);
+	} else if (milter_verdict_get(s, domain, v, why,
 	    sizeof(why)) < 0) {
 		/* No verdict to be had now: try later, never guess.  The
 		 * details (sockets, resolvers) are for the log, not the client. */
@@ -107,8 +108,8 @@ decide(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 		    "cannot verify the sender domain now, try again later");
 		return;
 	} else {
-		signing(conf, cache, s, domain, r);
-		forwarded(conf, cache, s, v, r);
+		signing(s, domain, r);
+		forwarded(s, v, r);
 	}
 	smtp2_decide(conf->policy.mode, v, pm, d);
 	if (r->checked && r->temperror && conf->dkim.practices != SMTP2_PRACTICES_TAG
@@ -121,6 +122,22 @@ decide(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 	if (r->judged)
 		smtp2_decide_practices(conf->dkim.practices, v, &r->dmarc,
 		    &r->adsp, pm, d);
+}
+
+/* header_too_large - milter.max_header_bytes exceeded: refused whole,
+ * nothing judged (part of a header proves nothing) */
+static void
+header_too_large(struct session *s, struct smtp2_verdict *v,
+    struct smtp2_decision *d, struct signing_result *r)
+{
+	char	why[128];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(why, sizeof(why), "header section over %u bytes "
+	    "(milter.max_header_bytes)", s->run->conf->milter.max_header_bytes);
+	milter_verdict_error(v, SMTP2_RESULT_PERMERROR, NULL, why);
+	decision_set(d, SMTP2_ACTION_REJECT, "552", "5.3.4",
+	    "message header too large");
 }
 
 /* set_reply - the SMTP reply for a reject or defer */
@@ -249,9 +266,9 @@ elapsed_ms(const struct timespec *t0)
 
 /* eom_run - see eom.h */
 sfsistat
-eom_run(SMFICTX *ctx, struct session *s, const struct smtp2_conf *conf,
-    struct smtp2_dns_cache *cache)
+eom_run(SMFICTX *ctx, struct session *s)
 {
+	const struct smtp2_conf *conf = s->run->conf;
 	struct smtp2_verdict v;
 	struct smtp2_decision d;
 	struct signing_result r;
@@ -261,10 +278,13 @@ eom_run(SMFICTX *ctx, struct session *s, const struct smtp2_conf *conf,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	milter_message_queue_id(&s->msg, smfi_getsymval(ctx, "i"));
-	if (s->sub.active)	/* our own users' mail: no sender verdict */
-		return submission_eom(ctx, s, conf);
 	memset(&d, 0, sizeof(d));
-	decide(conf, cache, s, &v, &d, &r);
+	if (s->msg.hdr_over)		/* a resource limit: submissions too */
+		header_too_large(s, &v, &d, &r);
+	else if (s->sub.active)	/* our own users' mail: no sender verdict */
+		return submission_eom(ctx, s, conf);
+	else
+		decide(s, &v, &d, &r);
 	requiretls_eom(ctx, s, conf, &d);
 	rc = act(ctx, conf, s, &v, &r, &d);
 	milter_session_verdict_line(s, &v, conf->policy.mode, d.action, &r,

@@ -17,7 +17,6 @@
  * forged headers are gone and ours are in, SMFIS_REJECT or
  * SMFIS_TEMPFAIL with the reply set.  Logs exactly one verdict line.
  */
-sfsistat eom_run(SMFICTX *ctx, struct session *s, const struct smtp2_conf *conf,
-    struct smtp2_dns_cache *cache);
+sfsistat eom_run(SMFICTX *ctx, struct session *s);
 
 #endif

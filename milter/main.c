@@ -6,7 +6,9 @@
  *
  * Speaks the Sendmail milter protocol on milter.socket to Postfix or
  * Sendmail.  Under Postfix the certificate's fingerprints come from
- * smtp2-policyd (milter.tls_source).  SIGTERM stops it (libmilter).
+ * smtp2-policyd (milter.tls_source).  SIGHUP (or SIGUSR1) reloads
+ * milter.conf; SIGTERM stops taking connections, lets the messages in
+ * flight finish for up to MILTER_DRAIN_S seconds, and exits.
  */
 
 /* System library. */
@@ -18,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Milter library. */
@@ -25,25 +28,26 @@
 
 /* Library. */
 #include <smtp2/conf.h>
-#include <smtp2/dkim_verify.h>
-#include <smtp2/dns.h>
-#include <smtp2/verify.h>
 
 /* Utility library. */
 #include "daemon.h"
+#include "live.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "privdrop.h"
+#include "reload.h"
+#include "signals.h"
 
 /* Application-specific. */
 #include "callbacks.h"
-#include "resolvers.h"
-#include "signing.h"
-#include "verdict.h"
+#include "run.h"
 
 #define EXIT_USAGE		64
 #define MILTER_IO_TIMEOUT	600	/* s; above Postfix's 300 s content timeout */
-#define DNS_CACHE_TTL_CAP	300	/* s; a new pin or p= counts within 5 min */
+#define MILTER_DRAIN_S		10	/* s a stop waits for messages in flight */
+
+/* What the signal thread works on. */
+static struct smtp2d_reload reloader;
 
 /* unix_path - the path of a libmilter unix socket spec, or NULL for inet */
 static const char *
@@ -141,10 +145,69 @@ drop_root(const struct smtp2_conf *conf, const struct smtp2d_priv *priv)
 	return 0;
 }
 
+/* build_run - a generation for the reloader (reload.h) */
+static void *
+build_run(struct smtp2_conf *conf, void *arg, char *why, size_t whylen)
+{
+	(void)arg;
+	return milter_run_new(conf, why, whylen);
+}
+
+
+/*
+ * stop - SIGTERM: new connections are turned away (421), messages in
+ * flight get up to MILTER_DRAIN_S to finish, then libmilter stops, which
+ * closes what is left: the MTA applies its milter_default_action.
+ */
+static void
+stop(void)
+{
+	const struct timespec tick = { 0, 50 * 1000 * 1000 };
+	unsigned busy;
+
+	callbacks_stopping();
+	if ((busy = callbacks_busy()) > 0)
+		log_info("stopping: waiting up to %d s for %u message%s in flight",
+		    MILTER_DRAIN_S, busy, busy == 1 ? "" : "s");
+	for (int i = 0; i < MILTER_DRAIN_S * 20 && callbacks_busy() > 0; i++)
+		nanosleep(&tick, NULL);
+	if ((busy = callbacks_busy()) > 0)
+		log_warn("stopping with %u message%s in flight after %d s: the "
+		    "MTA applies its milter_default_action to them", busy,
+		    busy == 1 ? "" : "s", MILTER_DRAIN_S);
+	(void)smfi_stop();
+}
+
+/* on_signal - HUP, USR1: reload; TERM, INT: stop */
+static void
+on_signal(int sig, void *arg)
+{
+	if (sig == SIGHUP || sig == SIGUSR1)
+		(void)smtp2d_reload(arg);
+	else
+		stop();
+}
+
+/* signals_start - the signal thread (libmilter is told of none of them,
+ * sigwait.c); after the fork, which it would not survive */
+static int
+signals_start(void)
+{
+	static const int sigs[] = { SIGHUP, SIGUSR1, SIGTERM, SIGINT };
+	char	why[128];
+
+	if (smtp2d_signals_start(sigs, 4, on_signal, &reloader, why,
+	    sizeof(why)) < 0) {
+		log_err("%s", why);
+		return -1;
+	}
+	return 0;
+}
+
 /* serve - register, listen, detach, drop root, run until SIGTERM */
 static int
 serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
-    struct smtp2_dns_cache *cache, const struct smtp2d_priv *priv)
+    struct smtp2d_live *live, const struct smtp2d_priv *priv)
 {
 	const char *path;
 	int r;
@@ -153,7 +216,7 @@ serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
 		log_err("milter.socket is not set");
 		return 1;
 	}
-	if (callbacks_register(conf, cache) < 0) {
+	if (callbacks_register(live) < 0) {
 		log_err("smfi_register failed");
 		return 1;
 	}
@@ -163,6 +226,8 @@ serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
 		log_err("cannot detach: %s", strerror(errno));
 		return 1;
 	}
+	if (signals_start() < 0)
+		return 1;
 	log_info("listening on %s, mode %s", conf->milter.socket,
 	    smtp2_mode_name(conf->policy.mode));
 	(void)smtp2d_metrics_start(conf->metrics.milter_listen);
@@ -177,15 +242,39 @@ serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
 	return r == MI_SUCCESS ? 0 : 1;
 }
 
-/* main - options, configuration, logging, cache; then serve */
+/* first_run - generation 1, from a second reading of the file: the boot
+ * copy stays with main() for the settings bound at start */
+static struct smtp2d_live *
+first_run(const char *path)
+{
+	struct smtp2_conf *c;
+	struct milter_run *run;
+	struct smtp2d_live *live;
+	char	why[512];
+
+	if ((c = smtp2_conf_load(path, why, sizeof(why))) == NULL) {
+		log_err("%s", why);
+		return NULL;
+	}
+	if ((run = milter_run_new(c, why, sizeof(why))) == NULL) {
+		log_err("%s", why);
+		smtp2_conf_free(c);
+		return NULL;
+	}
+	if ((live = smtp2d_live_new(run, milter_run_free)) == NULL) {
+		log_err("out of memory");
+		milter_run_free(run);
+	}
+	return live;
+}
+
+/* main - options, configuration, logging, first generation; then serve */
 int
 main(int argc, char **argv)
 {
 	struct smtp2d_args args;
 	struct smtp2_conf *conf;
-	struct smtp2_dns_cache *cache = NULL;
-	struct smtp2_verify_setup *setup = NULL;
-	struct smtp2_dkim_keys *keys = NULL;
+	struct smtp2d_live *live = NULL;
 	struct smtp2d_priv priv;
 	char why[256];
 	int status = 1, r;
@@ -194,6 +283,12 @@ main(int argc, char **argv)
 		return r > 0 ? 0 : EXIT_USAGE;
 	if ((conf = smtp2d_load_conf(&args, &status)) == NULL)
 		return status;
+	/* Before any thread: every thread inherits the mask. */
+	if (smtp2d_signals_block() < 0) {
+		fprintf(stderr, "smtp2-milter: signals: %s\n", strerror(errno));
+		smtp2_conf_free(conf);
+		return 1;
+	}
 	if (smtp2d_log_open("smtp2-milter", conf->log.to, conf->log.level,
 	    why, sizeof(why)) < 0) {
 		fprintf(stderr, "smtp2-milter: %s\n", why);
@@ -202,30 +297,17 @@ main(int argc, char **argv)
 	}
 	smtp2d_log_json_lines(conf->log.format == SMTP2_LOG_JSON);
 	status = 1;		/* until serve() says otherwise */
-	/* A peer that goes away must not kill every other connection. */
-	signal(SIGPIPE, SIG_IGN);
-	/* Neither MTA hands a milter the chain: no CA stores to load. */
 	if (smtp2d_priv_setup(&priv, conf, geteuid(), why, sizeof(why)) < 0)
 		log_err("%s", why);
-	else if ((setup = smtp2_verify_setup_new(conf, false, why, sizeof(why))) == NULL)
-		log_err("verification set-up: %s", why);
-	else if (conf->dns.cache_entries > 0 && (cache = smtp2_dns_cache_new(
-	    conf->dns.cache_entries, DNS_CACHE_TTL_CAP)) == NULL)
-		log_err("out of memory for the DNS cache");
-	else if (conf->dkim.key_cache_entries > 0 && (keys = smtp2_dkim_keys_new(
-	    conf->dkim.key_cache_entries, DNS_CACHE_TTL_CAP)) == NULL)
-		log_err("out of memory for the DKIM key cache");
-	else {
-		milter_verdict_opts(smtp2_verify_setup_opts(setup));
-		milter_signing_keys(keys);
-		status = serve(&args, conf, cache, &priv);
+	else if ((live = first_run(args.conf_path)) != NULL) {
+		reloader = (struct smtp2d_reload){ .ident = "smtp2-milter",
+		    .path = args.conf_path, .boot = conf, .live = live,
+		    .build = build_run };
+		status = serve(&args, conf, live, &priv);
 	}
 	log_info("stopped");
-	milter_resolvers_drain();	/* before the cache they point to */
-	if (cache != NULL)
-		smtp2_dns_cache_free(cache);
-	smtp2_dkim_keys_free(keys);
-	smtp2_verify_setup_free(setup);
+	/* live stays: sessions past the drain and a late SIGHUP's reload
+	 * may still use it until exit(3). */
 	smtp2d_log_close();
 	smtp2_conf_free(conf);
 	return status;

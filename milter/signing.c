@@ -19,19 +19,10 @@
 #include <smtp2/practices.h>
 
 /* Application-specific. */
+#include "run.h"
 #include "signing.h"
 
 #define FIELD_STACK	4096	/* header fields this long need no malloc */
-
-/* Set once at start, read-only while serving; the cache locks itself. */
-static struct smtp2_dkim_keys *shared_keys;
-
-/* milter_signing_keys - see signing.h */
-void
-milter_signing_keys(struct smtp2_dkim_keys *keys)
-{
-	shared_keys = keys;
-}
 
 /* milter_signing_reset - see signing.h */
 void
@@ -43,9 +34,10 @@ milter_signing_reset(struct signing *g)
 
 /* signing_start - the verifier, on the first header of a message */
 static bool
-signing_start(struct signing *g, const struct smtp2_conf *conf,
+signing_start(struct signing *g, const struct milter_run *run,
     struct smtp2_dns *dns, const char *dns_why)
 {
+	const struct smtp2_conf *conf = run->conf;
 	struct smtp2_dkimv_opts o;
 
 	if (g->dkim != NULL || g->failed)
@@ -58,7 +50,7 @@ signing_start(struct signing *g, const struct smtp2_conf *conf,
 	}
 	memset(&o, 0, sizeof(o));
 	o.dns = dns;
-	o.keys = shared_keys;
+	o.keys = run->keys;	/* the cache locks itself */
 	o.clock_skew = conf->dkim.clock_skew;
 	o.min_rsa_bits = conf->dkim.min_rsa_bits;
 	if ((g->dkim = smtp2_dkimv_new(&o)) == NULL) {
@@ -96,10 +88,12 @@ signing_feed(struct signing *g, const char *name, const char *value,
 
 /* milter_signing_header - see signing.h */
 void
-milter_signing_header(struct signing *g, const struct smtp2_conf *conf,
+milter_signing_header(struct signing *g, const struct milter_run *run,
     struct smtp2_dns *dns, const char *dns_why, const char *name,
     const char *value, bool leadspc)
 {
+	const struct smtp2_conf *conf = run->conf;
+
 	if (!conf->dkim.verify)
 		return;
 	if (!g->has_spf && conf->dkim.n_trusted_authserv_ids > 0
@@ -107,7 +101,7 @@ milter_signing_header(struct signing *g, const struct smtp2_conf *conf,
 		g->has_spf = smtp2_spf_upstream_parse(value,
 		    (const char *const *)conf->dkim.trusted_authserv_ids,
 		    conf->dkim.n_trusted_authserv_ids, &g->spf);
-	if (signing_start(g, conf, dns, dns_why))
+	if (signing_start(g, run, dns, dns_why))
 		signing_feed(g, name, value, leadspc);
 }
 

@@ -19,6 +19,8 @@
 #include <smtp2/practices.h>
 #include <smtp2/verify.h>
 
+#include "run.h"
+
 /* Per message; lives in struct message, reset with it. */
 struct signing {
 	struct smtp2_dkimv *dkim;	/* NULL until the first header */
@@ -39,21 +41,17 @@ struct signing_result {
 	struct smtp2_adsp_eval adsp;
 };
 
-/*
- * Process-wide, set once at start: the parsed-key cache shared by all
- * connections (may be NULL: parse every key every time).  Borrowed.
- */
-void milter_signing_keys(struct smtp2_dkim_keys *keys);
-
 /* milter_signing_reset - forget the message; frees what it holds. */
 void milter_signing_reset(struct signing *g);
 
 /*
  * milter_signing_header - one header field: name, value as the MTA gives
- * it (leadspc: the space after the colon is still in value).  dns is the
- * session's resolver (NULL when it cannot be had: why says why).
+ * it (leadspc: the space after the colon is still in value), under the
+ * connection's configuration generation run (its settings and parsed-key
+ * cache).  dns is the session's resolver (NULL when it cannot be had:
+ * why says why).
  */
-void milter_signing_header(struct signing *g, const struct smtp2_conf *conf,
+void milter_signing_header(struct signing *g, const struct milter_run *run,
     struct smtp2_dns *dns, const char *dns_why, const char *name,
     const char *value, bool leadspc);
 

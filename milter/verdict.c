@@ -20,49 +20,36 @@
 #include "resolvers.h"
 #include "verdict.h"
 
-/* Set once at start (milter_verdict_opts), read-only while serving. */
-static const struct smtp2_verify_opts *vopts;
-
-/* milter_verdict_opts - see verdict.h */
-void
-milter_verdict_opts(const struct smtp2_verify_opts *opts)
-{
-	vopts = opts;
-}
-
 /* milter_verdict_resolver - see verdict.h */
 struct smtp2_dns *
-milter_verdict_resolver(const struct smtp2_conf *conf,
-    struct smtp2_dns_cache *cache, struct session *s, char *why, size_t whylen)
+milter_verdict_resolver(struct session *s, char *why, size_t whylen)
 {
-	if (s->dns == NULL)
-		s->dns = milter_resolvers_get(conf, cache, why, whylen);
+	/* A pooled resolver carries another message's budget: start afresh. */
+	if (s->dns == NULL && (s->dns = milter_resolvers_get(s->run->pool, why,
+	    whylen)) != NULL)
+		smtp2_dns_budget(s->dns, s->run->conf->dns.max_queries);
 	return s->dns;
 }
 
 /* verify_local - weigh the macro-derived facts ourselves */
 static int
-verify_local(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
-    struct session *s, const char *domain, struct smtp2_verdict *v,
+verify_local(struct session *s, const char *domain, struct smtp2_verdict *v,
     char *why, size_t whylen)
 {
 	struct smtp2_dns *dns;
 
-	if ((dns = milter_verdict_resolver(conf, cache, s, why, whylen)) == NULL)
+	if ((dns = milter_verdict_resolver(s, why, whylen)) == NULL)
 		return -1;
-	if (vopts != NULL)
-		smtp2_verify_with(dns, vopts, domain, &s->tls, v);
-	else
-		smtp2_verify(dns, conf->dns.dnssec, domain, &s->tls, v);
+	smtp2_verify_with(dns, s->run->vopts, domain, &s->tls, v);
 	return 0;
 }
 
 /* milter_verdict_get - see verdict.h */
 int
-milter_verdict_get(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
-    struct session *s, const char *domain, struct smtp2_verdict *v,
-    char *why, size_t whylen)
+milter_verdict_get(struct session *s, const char *domain,
+    struct smtp2_verdict *v, char *why, size_t whylen)
 {
+	const struct smtp2_conf *conf = s->run->conf;
 	struct policyq_request rq;
 	enum smtp2_tls_source src = conf->milter.tls_source;
 
@@ -71,7 +58,7 @@ milter_verdict_get(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 		src = s->tls_sendmail ? SMTP2_TLS_SOURCE_MACROS
 		    : SMTP2_TLS_SOURCE_POLICYD;
 	if (src == SMTP2_TLS_SOURCE_MACROS)
-		return verify_local(conf, cache, s, domain, v, why, whylen);
+		return verify_local(s, domain, v, why, whylen);
 
 	rq.client_address = s->client_addr;
 	rq.client_port = s->client_port;
@@ -84,7 +71,7 @@ milter_verdict_get(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
 		/* No TLS facts at policyd: the connection told it nothing. */
 		log_debug("client=%s:%s %s: verifying with the milter macros",
 		    s->client_addr, s->client_port, why);
-		return verify_local(conf, cache, s, domain, v, why, whylen);
+		return verify_local(s, domain, v, why, whylen);
 	default:
 		return -1;
 	}

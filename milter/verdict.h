@@ -15,29 +15,23 @@
 #include "connstate.h"
 
 /*
- * milter_verdict_get - verify domain (normalised, non-empty) for session s.
- * Returns 0 with v filled (whatever its result), or -1 with why when no
- * verdict can be had now: policyd failed or said error, or the resolver
- * cannot be set up.  The caller defers (4xx); it never guesses.
- * s->dns is created on first local verification, sharing cache.
+ * milter_verdict_get - verify domain (normalised, non-empty) for session
+ * s under its configuration (s->run).  Returns 0 with v filled (whatever
+ * its result), or -1 with why when no verdict can be had now: policyd
+ * failed or said error, or the resolver cannot be set up.  The caller
+ * defers (4xx); it never guesses.  s->dns is taken from the pool on the
+ * first local verification.
  */
-int milter_verdict_get(const struct smtp2_conf *conf, struct smtp2_dns_cache *cache,
-    struct session *s, const char *domain, struct smtp2_verdict *v,
-    char *why, size_t whylen);
+int milter_verdict_get(struct session *s, const char *domain,
+    struct smtp2_verdict *v, char *why, size_t whylen);
 
 /*
- * milter_verdict_resolver - the session's resolver, made on first use with
- * the shared cache; NULL with why when it cannot be set up.  Owned by s.
+ * milter_verdict_resolver - the session's resolver, borrowed from its
+ * generation's pool on first use; NULL with why when it cannot be set
+ * up.  Owned by s.
  */
-struct smtp2_dns *milter_verdict_resolver(const struct smtp2_conf *conf,
-    struct smtp2_dns_cache *cache, struct session *s, char *why, size_t whylen);
-
-/*
- * milter_verdict_opts - the verification options every local verification
- * uses (dnssec, per-domain CA pinning); set once at start, before any
- * connection, and read-only afterwards.  opts is borrowed.
- */
-void milter_verdict_opts(const struct smtp2_verify_opts *opts);
+struct smtp2_dns *milter_verdict_resolver(struct session *s, char *why,
+    size_t whylen);
 
 /* milter_verdict_error - a verdict that rests on no lookup: result r, reason why,
  * domain (may be NULL or ""). */

@@ -708,20 +708,30 @@ conf_with(const char *dir, const char *policyd, const char *source)
 	return c;
 }
 
-/* verdict_via - milter_verdict_get with a fake policyd answering reply */
+static bool made_resolver;	/* the last verdict_via() needed DNS */
+
+/* verdict_via - milter_verdict_get with a fake policyd answering reply,
+ * under a generation built for the call */
 static int
 verdict_via(const char *source, enum fake_mode mode, const char *reply,
     struct session *s, struct smtp2_verdict *v, char *why)
 {
+	struct milter_run *run;
 	struct smtp2_conf *c;
 	struct fake f;
 	int r;
 
 	fake_start(&f, mode, reply);
 	c = conf_with(f.dir, f.spec, source);
-	r = milter_verdict_get(c, NULL, s, "bank.test", v, why, WHY_LEN);
+	assert_non_null(s->run = run = milter_run_new(c, why, WHY_LEN));
+	r = milter_verdict_get(s, "bank.test", v, why, WHY_LEN);
 	fake_stop(&f);
-	smtp2_conf_free(c);
+	/* The resolver goes back to the generation it came from. */
+	made_resolver = s->dns != NULL;
+	milter_resolvers_put(run->pool, s->dns);
+	s->dns = NULL;
+	s->run = NULL;
+	milter_run_free(run);
 	return r;
 }
 
@@ -734,13 +744,13 @@ test_verdict_sources(void **state)
 	char why[WHY_LEN];
 
 	(void)state;
-	assert_non_null(s = milter_session_new());
+	assert_non_null(s = milter_session_new(NULL, NULL));
 	milter_session_client(s, "192.0.2.1", "41234");
 
 	/* policyd answers: its verdict, no resolver made. */
 	assert_int_equal(verdict_via("policyd", FAKE_REPLY, REPLY_PASS, s, &v, why), 0);
 	assert_int_equal(v.result, SMTP2_RESULT_PASS);
-	assert_null(s->dns);
+	assert_false(made_resolver);
 
 	/* auto without {verify}: policyd too. */
 	assert_int_equal(verdict_via("auto", FAKE_REPLY, REPLY_PASS, s, &v, why), 0);
@@ -756,7 +766,7 @@ test_verdict_sources(void **state)
 	assert_int_equal(verdict_via("policyd", FAKE_REPLY, "status=unknown\n\n",
 	    s, &v, why), 0);
 	assert_int_equal(v.result, SMTP2_RESULT_TEMPERROR);
-	assert_non_null(s->dns);
+	assert_true(made_resolver);
 
 	/* auto with Sendmail's {verify}: never asks policyd (it would pass). */
 	s->tls_sendmail = true;
@@ -778,7 +788,7 @@ test_envelope(void **state)
 	struct session *s;
 
 	(void)state;
-	assert_non_null(s = milter_session_new());
+	assert_non_null(s = milter_session_new(NULL, NULL));
 	milter_message_sender(&s->msg, "<>");
 	assert_string_equal(s->msg.sender, "<>");
 	milter_message_sender(&s->msg, "<a b\"c@a.test>");
@@ -810,7 +820,7 @@ test_verdict_line(void **state)
 	char line[2048];
 
 	(void)state;
-	assert_non_null(s = milter_session_new());
+	assert_non_null(s = milter_session_new(NULL, NULL));
 	milter_session_client(s, "192.0.2.1", "41234");
 	milter_message_sender(&s->msg, "<alice@bank.test>");
 	milter_message_rcpt(&s->msg, "<bob@b.test>");

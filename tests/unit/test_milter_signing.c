@@ -123,7 +123,7 @@ test_verdict_line(void **state)
 	char line[2048];
 
 	(void)state;
-	assert_non_null(s = milter_session_new());
+	assert_non_null(s = milter_session_new(NULL, NULL));
 	milter_session_client(s, "192.0.2.1", "41234");
 	milter_message_sender(&s->msg, "<a@fwd.test>");
 	milter_message_rcpt(&s->msg, "<bob@b.test>");
