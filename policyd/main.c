@@ -7,12 +7,15 @@
  * (log destination, resolver options, listeners) is tried before the
  * fork, so the error reaches the terminal and the exit status.  Root is
  * given up last, once every listener is bound and the metrics server is
- * up (privdrop.h).
+ * up (privdrop.h).  SIGHUP (or SIGUSR1) reloads milter.conf (reload.h);
+ * SIGTERM stops accepting and gives answers in progress a bounded time
+ * (server.h).
  */
 
 /* System library. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,46 +24,47 @@
 
 /* Utility library. */
 #include "daemon.h"
+#include "live.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "privdrop.h"
+#include "reload.h"
+#include "signals.h"
 
 /* Application-specific. */
 #include <smtp2/smtp2.h>
+#include "gen.h"
 #include "request.h"
 #include "server.h"
 #include "session.h"
 #include "tlsmap.h"
 
 #define PROG		"smtp2-policyd"
-#define DNS_TTL_CAP	3600	/* seconds any cached answer is believed */
 
-/* The one thing a signal handler needs to reach. */
+/* What the signal thread works on. */
 static struct policyd_server *the_server;
 /* The smtp_tls_policy_maps listeners (tlspolicy.listen); NULL: none. */
 static struct policyd_tlsmap *the_tlsmap;
+static struct smtp2d_reload reloader;
+/* The connections' TLS facts: the process's, kept across reloads. */
+static struct policyd_sessions *sessions;
 
-/* on_stop - SIGTERM/SIGINT: leave the accept loop */
-static void
-on_stop(int sig)
+/* build_gen - a generation for the reloader (reload.h) */
+static void *
+build_gen(struct smtp2_conf *conf, void *arg, char *why, size_t whylen)
 {
-	(void)sig;
-	policyd_server_stop(the_server);
+	(void)arg;
+	return policyd_gen_new(conf, sessions, why, whylen);
 }
 
-/* signals_setup - stop on TERM/INT; a client hang-up must not kill us */
+/* on_signal - HUP, USR1: reload; TERM, INT: leave the accept loop */
 static void
-signals_setup(void)
+on_signal(int sig, void *arg)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	if (sig == SIGHUP || sig == SIGUSR1)
+		(void)smtp2d_reload(arg);
+	else
+		policyd_server_stop(the_server);
 }
 
 static void fail(const struct smtp2_conf *, const char *, ...)
@@ -81,47 +85,30 @@ fail(const struct smtp2_conf *conf, const char *fmt, ...)
 		fprintf(stderr, PROG ": %s\n", msg);
 }
 
-/* ctx_setup - shared request context from the configuration */
-static int
-ctx_setup(const struct smtp2_conf *conf, struct policyd_ctx *ctx,
-    char *why, size_t whylen)
+/* first_gen - generation 1, from a second reading of the file: the boot
+ * copy stays with main() for the settings bound at start */
+static struct smtp2d_live *
+first_gen(const struct smtp2_conf *boot, const char *path)
 {
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->mode = conf->policy.mode;
-	ctx->conf = conf;
-	ctx->verify = smtp2_verify_with;
-	ctx->dns.resolvers = (const char *const *)conf->dns.resolvers;
-	ctx->dns.n_resolvers = conf->dns.n_resolvers;
-	ctx->dns.trust_anchors = conf->dns.trust_anchors;
-	ctx->dns.dnssec = conf->dns.dnssec;
-	ctx->dns.timeout_ms = conf->dns.timeout_ms;
-	if (conf->dns.cache_entries > 0 && (ctx->dns.cache =
-	    smtp2_dns_cache_new(conf->dns.cache_entries, DNS_TTL_CAP)) == NULL)
-		return -1;
-	/* Postfix hands over no chain: no CA stores to load. */
-	if ((ctx->setup = smtp2_verify_setup_new(conf, false, why,
-	    whylen)) == NULL)
-		return -1;
-	ctx->vopts = smtp2_verify_setup_opts(ctx->setup);
-	if ((ctx->sessions = policyd_sessions_new(POLICYD_SESSION_MAX,
-	    conf->policyd.session_ttl)) == NULL)
-		return -1;
-	return 0;
-}
+	struct smtp2_conf *c;
+	struct policyd_gen *g;
+	struct smtp2d_live *live;
+	char	why[512];
 
-/* dns_check - fail at start, not at the first RCPT, on unusable options */
-static int
-dns_check(const struct smtp2_conf *conf, const struct policyd_ctx *ctx)
-{
-	struct smtp2_dns *dns;
-	char why[256];
-
-	if ((dns = smtp2_dns_new(&ctx->dns, why, sizeof(why))) == NULL) {
-		fail(conf, "cannot create a resolver: %s", why);
-		return -1;
+	if ((c = smtp2_conf_load(path, why, sizeof(why))) == NULL) {
+		fail(boot, "%s", why);
+		return NULL;
 	}
-	smtp2_dns_free(dns);
-	return 0;
+	if ((g = policyd_gen_new(c, sessions, why, sizeof(why))) == NULL) {
+		fail(boot, "%s", why);
+		smtp2_conf_free(c);
+		return NULL;
+	}
+	if ((live = smtp2d_live_new(g, policyd_gen_free)) == NULL) {
+		fail(boot, "out of memory");
+		policyd_gen_free(g);
+	}
+	return live;
 }
 
 /* log_start - the start-up line */
@@ -159,35 +146,50 @@ drop_root(const struct smtp2_conf *conf, const struct smtp2d_priv *priv)
 	return 0;
 }
 
-/* serve - listen, detach, drop root, run until stopped; the exit status */
+/* signals_start - the signal thread; after the fork, which it would not
+ * survive */
 static int
-serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
-    const struct policyd_ctx *ctx, const struct smtp2d_priv *priv,
-    bool *drained)
+signals_start(const struct smtp2_conf *conf)
+{
+	static const int sigs[] = { SIGHUP, SIGUSR1, SIGTERM, SIGINT };
+	char	why[128];
+
+	if (smtp2d_signals_start(sigs, 4, on_signal, &reloader, why,
+	    sizeof(why)) < 0) {
+		fail(conf, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/* listen_all - the policy and socketmap listeners; 0 or -1 (logged) */
+static int
+listen_all(const struct smtp2_conf *conf, struct smtp2d_live *live)
 {
 	char why[512];
-	int rc;
 
-	*drained = true;
 	if ((the_server = policyd_server_new((const char *const *)
 	    conf->policyd.listen, conf->policyd.n_listen,
-	    conf->policyd.max_connections, ctx, why, sizeof(why))) == NULL) {
+	    conf->policyd.max_connections, live, why, sizeof(why))) == NULL) {
 		fail(conf, "cannot listen: %s", why);
-		return 1;
+		return -1;
 	}
 	if (conf->tlspolicy.n_listen > 0 && (the_tlsmap = policyd_tlsmap_new(conf,
-	    &ctx->dns, why, sizeof(why))) == NULL) {
+	    live, why, sizeof(why))) == NULL) {
 		fail(conf, "cannot serve the TLS policy map: %s", why);
 		policyd_server_free(the_server);
-		return 1;
+		return -1;
 	}
-	if (smtp2d_detach(args) < 0) {
-		fail(conf, "cannot detach: %s", strerror(errno));
-		policyd_tlsmap_free(the_tlsmap);
-		policyd_server_free(the_server);
-		return 1;
-	}
-	signals_setup();
+	return 0;
+}
+
+/* run - serve until stopped, then drain; the exit status */
+static int
+run(const struct smtp2d_args *args, const struct smtp2_conf *conf,
+    const struct smtp2d_priv *priv, bool *drained)
+{
+	int rc;
+
 	log_start(conf);
 	(void)smtp2d_metrics_start(conf->metrics.policyd_listen);
 	if (drop_root(conf, priv) < 0)
@@ -204,13 +206,46 @@ serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
 	return rc < 0 ? 1 : 0;
 }
 
-/* ctx_free - release the shared context */
-static void
-ctx_free(struct policyd_ctx *ctx)
+/* serve - listen, detach, drop root, run until stopped; the exit status */
+static int
+serve(const struct smtp2d_args *args, const struct smtp2_conf *conf,
+    struct smtp2d_live *live, const struct smtp2d_priv *priv, bool *drained)
 {
-	policyd_sessions_free(ctx->sessions);
-	smtp2_dns_cache_free(ctx->dns.cache);
-	smtp2_verify_setup_free(ctx->setup);
+	*drained = true;
+	if (listen_all(conf, live) < 0)
+		return 1;
+	if (smtp2d_detach(args) < 0)
+		fail(conf, "cannot detach: %s", strerror(errno));
+	else if (signals_start(conf) == 0)
+		return run(args, conf, priv, drained);
+	policyd_tlsmap_free(the_tlsmap);
+	policyd_server_free(the_server);
+	return 1;
+}
+
+/* start - log, privileges, sessions, first generation; NULL when any fails */
+static struct smtp2d_live *
+start(const struct smtp2d_args *args, const struct smtp2_conf *conf,
+    struct smtp2d_priv *priv)
+{
+	char why[256];
+
+	smtp2d_log_json_lines(conf->log.format == SMTP2_LOG_JSON);
+	if (smtp2d_log_open(PROG, conf->log.to, conf->log.level, why,
+	    sizeof(why)) < 0) {
+		fprintf(stderr, PROG ": cannot open log %s: %s\n", conf->log.to, why);
+		return NULL;
+	}
+	if (smtp2d_priv_setup(priv, conf, geteuid(), why, sizeof(why)) < 0) {
+		fail(conf, "%s", why);
+		return NULL;
+	}
+	if ((sessions = policyd_sessions_new(POLICYD_SESSION_MAX,
+	    conf->policyd.session_ttl)) == NULL) {
+		fail(conf, "out of memory");
+		return NULL;
+	}
+	return first_gen(conf, args->conf_path);
 }
 
 /* main - smtp2-policyd [-ftVh] [-c FILE] [-p PIDFILE] */
@@ -219,37 +254,32 @@ main(int argc, char **argv)
 {
 	struct smtp2d_args args;
 	struct smtp2_conf *conf;
-	struct policyd_ctx ctx;
+	struct smtp2d_live *live;
 	struct smtp2d_priv priv;
 	bool drained = true;
-	char why[256];
 	int rc;
 
-	memset(&ctx, 0, sizeof(ctx));
-	why[0] = '\0';
 	if ((rc = smtp2d_args_parse(argc, argv, PROG, &args)) != 0)
 		return rc > 0 ? 0 : 64;
 	if ((conf = smtp2d_load_conf(&args, &rc)) == NULL)
 		return rc;
-	smtp2d_log_json_lines(conf->log.format == SMTP2_LOG_JSON);
-	if (smtp2d_log_open(PROG, conf->log.to, conf->log.level, why,
-	    sizeof(why)) < 0) {
-		fprintf(stderr, PROG ": cannot open log %s: %s\n", conf->log.to, why);
-		rc = 1;
-	} else if (smtp2d_priv_setup(&priv, conf, geteuid(), why,
-	    sizeof(why)) < 0) {
-		fail(conf, "%s", why);
-		rc = 1;
-	} else if (ctx_setup(conf, &ctx, why, sizeof(why)) < 0) {
-		fail(conf, "%s", why[0] ? why : "out of memory");
-		rc = 1;
-	} else {
-		rc = dns_check(conf, &ctx) < 0 ? 1 : serve(&args, conf, &ctx, &priv,
-		    &drained);
+	/* Before any thread: every thread inherits the mask. */
+	if (smtp2d_signals_block() < 0) {
+		fprintf(stderr, PROG ": signals: %s\n", strerror(errno));
+		smtp2_conf_free(conf);
+		return 1;
 	}
-	/* Threads stuck past the drain still use ctx and conf: leave them. */
+	if ((live = start(&args, conf, &priv)) == NULL)
+		rc = 1;
+	else {
+		reloader = (struct smtp2d_reload){ .ident = PROG,
+		    .path = args.conf_path, .boot = conf, .live = live,
+		    .build = build_gen };
+		rc = serve(&args, conf, live, &priv, &drained);
+	}
+	/* live and sessions stay: threads stuck past the drain, or a late
+	 * SIGHUP's reload, may use them until exit(3). */
 	if (drained) {
-		ctx_free(&ctx);
 		smtp2d_log_close();
 		smtp2_conf_free(conf);
 	}

@@ -74,6 +74,9 @@ policyd_conn_verdict(struct policyd_conn *c, const char *addr,
 		return 0;
 	if (conn_dns(c, why, whylen) == NULL)
 		return -1;
+	/* One decision, one budget (dns.max_queries): past it, a temperror. */
+	smtp2_dns_budget(c->dns, c->ctx->conf != NULL ?
+	    c->ctx->conf->dns.max_queries : 0);
 	c->ctx->verify(c->dns, c->ctx->vopts, memo ? key : domain, f, v);
 	if (memo)
 		policyd_session_memo_put(t, addr, port, f, key, v,

@@ -31,7 +31,7 @@
 
 #define POLICYD_REPLY_MAX	1024	/* a reply always fits in this */
 
-/* The reply to a block larger than SMTP2D_BLOCK_MAX; close after it. */
+/* The reply to a block larger than policyd.max_request; close after it. */
 #define POLICYD_REPLY_TOO_LARGE \
 	"action=450 4.7.0 smtp2-policyd: request too large\n\n"
 

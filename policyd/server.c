@@ -29,15 +29,17 @@
 /* Utility library. */
 #include "attr.h"
 #include "log.h"
+#include "live.h"
 #include "net.h"
 
 /* Application-specific. */
+#include "gen.h"
 #include "request.h"
 #include "server.h"
 
 struct policyd_server {
 	policyd_serve_fn *serve;	/* the protocol spoken on every connection */
-	const void *serve_arg;
+	void	*serve_arg;
 	size_t	n_listen;
 	struct pollfd *pfd;		/* listeners, then the self-pipe */
 	char	**unix_path;		/* to unlink, per listener; NULL for inet */
@@ -117,7 +119,7 @@ server_listen(struct policyd_server *s, size_t i, const char *spec,
 /* policyd_server_new_with - listen on every spec, serve with serve */
 struct policyd_server *
 policyd_server_new_with(const char *const *listen, size_t n,
-    unsigned max_conns, policyd_serve_fn *serve, const void *arg,
+    unsigned max_conns, policyd_serve_fn *serve, void *arg,
     char *why, size_t whylen)
 {
 	struct policyd_server *s;
@@ -197,9 +199,47 @@ log_read_error(int err)
 }
 
 /* conn_serve - answer requests until EOF, error, timeout or stop */
+/*
+ * linger - before closing on a client that is still sending: without it
+ * the unread bytes make close() send a reset, which can destroy the
+ * reply on its way.  Bounded in time and bytes.
+ */
+static void
+linger(int fd)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	char	sink[4096];
+	ssize_t	n = 1;
+
+	(void)shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 16 && n > 0 && poll(&pfd, 1, 100) == 1; i++)
+		n = read(fd, sink, sizeof(sink));
+}
+
+/*
+ * conn_refresh - before a request: move to the current configuration if
+ * a reload installed one since the last request.  The resolver goes
+ * with the old one: it was made from its options and points into its
+ * cache.
+ */
+static void
+conn_refresh(struct smtp2d_live *live, struct smtp2d_gen **held,
+    struct policyd_conn *pc)
+{
+	struct policyd_gen *g;
+
+	if (*held != NULL && smtp2d_gen_id(*held) == smtp2d_live_id(live))
+		return;
+	policyd_conn_clear(pc);
+	smtp2d_gen_drop(*held);
+	*held = smtp2d_live_hold(live);
+	g = smtp2d_gen_obj(*held);
+	policyd_conn_init(pc, &g->ctx);
+}
+
 static void
 conn_serve(struct policyd_server *s, int fd, struct smtp2d_reader *r,
-    struct policyd_conn *pc)
+    struct smtp2d_live *live, struct smtp2d_gen **held, struct policyd_conn *pc)
 {
 	char reply[POLICYD_REPLY_MAX], *block;
 	size_t len, n;
@@ -216,12 +256,14 @@ conn_serve(struct policyd_server *s, int fd, struct smtp2d_reader *r,
 			return;
 		}
 		if (rc == -2) {
-			log_warn("policy connection: request larger than %d bytes: "
-			    "closing", SMTP2D_BLOCK_MAX);
+			log_warn("policy connection: request larger than %zu bytes "
+			    "(policyd.max_request): closing", r->max);
 			(void)smtp2d_write_all(fd, POLICYD_REPLY_TOO_LARGE,
 			    sizeof(POLICYD_REPLY_TOO_LARGE) - 1);
+			linger(fd);
 			return;
 		}
+		conn_refresh(live, held, pc);
 		n = policyd_request_block(pc, block, len, reply, sizeof(reply));
 		if (smtp2d_write_all(fd, reply, n) < 0) {
 			log_warn("policy connection: write: %s", strerror(errno));
@@ -234,19 +276,27 @@ conn_serve(struct policyd_server *s, int fd, struct smtp2d_reader *r,
 
 /* attr_serve - the name=value policy protocol on one connection */
 static void
-attr_serve(int fd, const void *arg, struct policyd_server *s)
+attr_serve(int fd, void *arg, struct policyd_server *s)
 {
+	struct smtp2d_gen *held = NULL;
 	struct smtp2d_reader *r;
 	struct policyd_conn pc;
+	size_t	max;
 
 	if ((r = malloc(sizeof(*r))) == NULL) {
 		log_err("policy connection: out of memory");
 		return;
 	}
-	smtp2d_reader_init(r, fd, POLICYD_READ_TIMEOUT_MS, SMTP2D_BLOCK_MAX);
-	policyd_conn_init(&pc, arg);
-	conn_serve(s, fd, r, &pc);
+	policyd_conn_init(&pc, NULL);
+	conn_refresh(arg, &held, &pc);
+	/* The limit a connection starts with is the one it keeps. */
+	max = pc.ctx->conf != NULL ? pc.ctx->conf->policyd.max_request :
+	    SMTP2D_BLOCK_MAX;
+	if (smtp2d_reader_init(r, fd, POLICYD_READ_TIMEOUT_MS, max) < 0)
+		log_err("policy connection: out of memory");
+	conn_serve(s, fd, r, arg, &held, &pc);
 	policyd_conn_clear(&pc);
+	smtp2d_gen_drop(held);
 	smtp2d_reader_clear(r);
 	free(r);
 }
@@ -254,9 +304,9 @@ attr_serve(int fd, const void *arg, struct policyd_server *s)
 /* policyd_server_new - listen on every spec, speak the policy protocol */
 struct policyd_server *
 policyd_server_new(const char *const *listen, size_t n,
-    unsigned max_conns, const struct policyd_ctx *ctx, char *why, size_t whylen)
+    unsigned max_conns, struct smtp2d_live *live, char *why, size_t whylen)
 {
-	return policyd_server_new_with(listen, n, max_conns, attr_serve, ctx,
+	return policyd_server_new_with(listen, n, max_conns, attr_serve, live,
 	    why, whylen);
 }
 

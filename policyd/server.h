@@ -14,6 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Utility library. */
+#include "live.h"
+
 /* Application-specific. */
 #include "request.h"
 
@@ -29,20 +32,21 @@ struct policyd_server;
  * error, timeout or policyd_server_stopping(); never closes fd.  arg is
  * what the server was made with, shared by every connection.
  */
-typedef void policyd_serve_fn(int fd, const void *arg, struct policyd_server *s);
+typedef void policyd_serve_fn(int fd, void *arg, struct policyd_server *s);
 
 /*
  * policyd_server_new - listen on every spec ("inet:HOST:PORT",
- * "unix:PATH"), serving at most max_conns connections at once with ctx
- * (which must outlive the server).  Returns NULL with why when a spec
+ * "unix:PATH"), serving at most max_conns connections at once, each
+ * request under the current generation in live (of struct policyd_gen,
+ * gen.h; it must outlive the server).  Returns NULL with why when a spec
  * cannot be listened on.  Caller frees with policyd_server_free().
  */
 struct policyd_server *policyd_server_new(const char *const *listen, size_t n,
-    unsigned max_conns, const struct policyd_ctx *ctx, char *why, size_t whylen);
+    unsigned max_conns, struct smtp2d_live *live, char *why, size_t whylen);
 
 /* policyd_server_new_with - the same for another protocol: serve(fd, arg). */
 struct policyd_server *policyd_server_new_with(const char *const *listen,
-    size_t n, unsigned max_conns, policyd_serve_fn *serve, const void *arg,
+    size_t n, unsigned max_conns, policyd_serve_fn *serve, void *arg,
     char *why, size_t whylen);
 
 /*

@@ -20,10 +20,12 @@
 
 /* Utility library. */
 #include "attr.h"
+#include "live.h"
 #include "log.h"
 
 /* Application-specific. */
 #include <smtp2/tlspolicy.h>
+#include "gen.h"
 #include "socketmap.h"
 #include "tlsmap.h"
 
@@ -66,6 +68,7 @@ tlsmap_decide(const struct policyd_tlsmap_ctx *ctx, struct smtp2_dns **dns,
 		snprintf(tp->reason, sizeof(tp->reason), "no resolver: %s", err);
 		return;
 	}
+	smtp2_dns_budget(*dns, ctx->max_queries);
 	smtp2_tlspolicy_lookup(*dns, &ctx->opts, key, tp);
 	if (tp->result != SMTP2_TLSPOLICY_NOTFOUND || ctx->sts == NULL ||
 	    tp->domain[0] == '\0')
@@ -205,11 +208,35 @@ tlsmap_next(int fd, struct tlsmap_conn *c, struct socketmap_frame *f)
 	}
 }
 
+/*
+ * tlsmap_refresh - before a request: the current generation's settings,
+ * if a reload installed one since the last request; the resolver goes
+ * with the old one (its options, its cache).
+ */
+static void
+tlsmap_refresh(const struct policyd_tlsmap_src *src, struct smtp2d_gen **held,
+    struct policyd_tlsmap_ctx *ctx, struct smtp2_dns **dns)
+{
+	const struct policyd_gen *g;
+
+	if (*held != NULL && smtp2d_gen_id(*held) == smtp2d_live_id(src->live))
+		return;
+	smtp2_dns_free(*dns);
+	*dns = NULL;
+	smtp2d_gen_drop(*held);
+	*held = smtp2d_live_hold(src->live);
+	g = smtp2d_gen_obj(*held);
+	*ctx = g->tls;
+	ctx->sts = src->sts;
+}
+
 /* policyd_tlsmap_serve - answer socketmap requests on one connection */
 void
-policyd_tlsmap_serve(int fd, const void *arg, struct policyd_server *s)
+policyd_tlsmap_serve(int fd, void *arg, struct policyd_server *s)
 {
-	const struct policyd_tlsmap_ctx *ctx = arg;
+	const struct policyd_tlsmap_src *src = arg;
+	struct policyd_tlsmap_ctx ctx;
+	struct smtp2d_gen *held = NULL;
 	struct smtp2_dns *dns = NULL;
 	struct socketmap_frame f;
 	struct tlsmap_conn *c;
@@ -221,7 +248,8 @@ policyd_tlsmap_serve(int fd, const void *arg, struct policyd_server *s)
 		return;
 	}
 	while (tlsmap_next(fd, c, &f)) {
-		n = policyd_tlsmap_answer(ctx, &dns, c->buf + f.off, f.len,
+		tlsmap_refresh(src, &held, &ctx, &dns);
+		n = policyd_tlsmap_answer(&ctx, &dns, c->buf + f.off, f.len,
 		    reply, sizeof(reply));
 		if (smtp2d_write_all(fd, reply, n) < 0) {
 			log_warn("tlspolicy connection: write: %s",
@@ -234,5 +262,6 @@ policyd_tlsmap_serve(int fd, const void *arg, struct policyd_server *s)
 			break;
 	}
 	smtp2_dns_free(dns);
+	smtp2d_gen_drop(held);
 	free(c);
 }

@@ -17,6 +17,7 @@
 /* Application-specific. */
 #include <smtp2/dns.h>
 #include <smtp2/tlspolicy.h>
+#include "live.h"
 #include "mtasts.h"
 #include "server.h"
 
@@ -27,6 +28,7 @@ struct policyd_tlsmap_ctx {
 	struct smtp2_dns_opts dns;	/* for per-connection resolvers */
 	struct smtp2_tlspolicy_opts opts;
 	struct policyd_mtasts *sts;	/* NULL: MTA-STS not consulted */
+	unsigned max_queries;		/* DNS lookups per answer; 0: no limit */
 };
 
 /*
@@ -39,8 +41,16 @@ size_t policyd_tlsmap_answer(const struct policyd_tlsmap_ctx *ctx,
     struct smtp2_dns **dns, const char *payload, size_t len, char *out,
     size_t outlen);
 
-/* policyd_tlsmap_serve - a policyd_serve_fn; arg is the tlsmap ctx. */
-void policyd_tlsmap_serve(int fd, const void *arg, struct policyd_server *s);
+/* Where socketmap connections find their settings. */
+struct policyd_tlsmap_src {
+	struct smtp2d_live *live;	/* generations of struct policyd_gen */
+	struct policyd_mtasts *sts;	/* NULL: not consulted; outlives reloads */
+};
+
+/* policyd_tlsmap_serve - a policyd_serve_fn; arg is a struct
+ * policyd_tlsmap_src.  Each request is answered under the generation
+ * current when it arrived. */
+void policyd_tlsmap_serve(int fd, void *arg, struct policyd_server *s);
 
 /*
  * The service as smtp2-policyd runs it (tlsmap_service.c): listeners made
@@ -50,10 +60,12 @@ void policyd_tlsmap_serve(int fd, const void *arg, struct policyd_server *s);
 struct smtp2_conf;
 struct policyd_tlsmap;
 
-/* policyd_tlsmap_new - listen on tlspolicy.listen with the shared DNS
- * options (their cache included).  NULL with why on failure. */
+/* policyd_tlsmap_new - listen on tlspolicy.listen (conf: the settings the
+ * process started with), answering under live's current generation; the
+ * MTA-STS store is made here and kept across reloads.  NULL with why on
+ * failure. */
 struct policyd_tlsmap *policyd_tlsmap_new(const struct smtp2_conf *conf,
-    const struct smtp2_dns_opts *dns, char *why, size_t whylen);
+    struct smtp2d_live *live, char *why, size_t whylen);
 
 /* policyd_tlsmap_start - run the accept loop in a thread; 0 or -1. */
 int policyd_tlsmap_start(struct policyd_tlsmap *t);

@@ -21,7 +21,8 @@
 #include "tlsmap.h"
 
 struct policyd_tlsmap {
-	struct policyd_tlsmap_ctx ctx;
+	struct policyd_tlsmap_src src;	/* what connections are served with */
+	unsigned smtp_port;		/* for the start-up line */
 	struct policyd_server *server;
 	pthread_t thread;
 	bool	running;
@@ -49,7 +50,7 @@ tlsmap_sts(struct policyd_tlsmap *t, const struct smtp2_conf *conf,
 		return -1;
 	}
 	t->curl = true;
-	if ((t->ctx.sts = policyd_mtasts_new(&mc)) == NULL) {
+	if ((t->src.sts = policyd_mtasts_new(&mc)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
@@ -58,8 +59,8 @@ tlsmap_sts(struct policyd_tlsmap *t, const struct smtp2_conf *conf,
 
 /* policyd_tlsmap_new - context and listeners */
 struct policyd_tlsmap *
-policyd_tlsmap_new(const struct smtp2_conf *conf,
-    const struct smtp2_dns_opts *dns, char *why, size_t whylen)
+policyd_tlsmap_new(const struct smtp2_conf *conf, struct smtp2d_live *live,
+    char *why, size_t whylen)
 {
 	struct policyd_tlsmap *t;
 
@@ -67,8 +68,8 @@ policyd_tlsmap_new(const struct smtp2_conf *conf,
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
-	t->ctx.dns = *dns;
-	t->ctx.opts.port = conf->tlspolicy.smtp_port;
+	t->src.live = live;
+	t->smtp_port = conf->tlspolicy.smtp_port;
 	for (size_t i = 0, n = 0; i < conf->tlspolicy.n_listen &&
 	    n < sizeof(t->what); i++)
 		n += (size_t)snprintf(t->what + n, sizeof(t->what) - n, "%s%s",
@@ -76,7 +77,7 @@ policyd_tlsmap_new(const struct smtp2_conf *conf,
 	if (tlsmap_sts(t, conf, why, whylen) < 0 ||
 	    (t->server = policyd_server_new_with((const char *const *)
 	    conf->tlspolicy.listen, conf->tlspolicy.n_listen,
-	    conf->policyd.max_connections, policyd_tlsmap_serve, &t->ctx,
+	    conf->policyd.max_connections, policyd_tlsmap_serve, &t->src,
 	    why, whylen)) == NULL) {
 		policyd_tlsmap_free(t);
 		return NULL;
@@ -107,7 +108,7 @@ policyd_tlsmap_start(struct policyd_tlsmap *t)
 	}
 	t->running = true;
 	log_notice("tlspolicy map " TLSMAP_NAME " on %s: TLSA at port %u, "
-	    "MTA-STS %s", t->what, t->ctx.opts.port, t->ctx.sts ? "on" : "off");
+	    "MTA-STS %s", t->what, t->smtp_port, t->src.sts ? "on" : "off");
 	return 0;
 }
 
@@ -132,7 +133,7 @@ policyd_tlsmap_free(struct policyd_tlsmap *t)
 	}
 	if (policyd_server_free(t->server) < 0)
 		return -1;	/* threads still use ctx: leave it to exit(3) */
-	policyd_mtasts_free(t->ctx.sts);
+	policyd_mtasts_free(t->src.sts);
 	if (t->curl)
 		policyd_mtasts_global_cleanup();
 	free(t);

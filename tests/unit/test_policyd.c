@@ -37,12 +37,14 @@
 
 /* Utility library. */
 #include "attr.h"
+#include "live.h"
 #include "log.h"
 #include "net.h"
 
 /* Application-specific. */
 #include <smtp2/smtp2.h>
 #include "facts.h"
+#include "gen.h"
 #include "request.h"
 #include "server.h"
 #include "session.h"
@@ -898,6 +900,8 @@ client_eof(struct client *c)
 }
 
 struct server_run {
+	struct policyd_gen gen;		/* the fixture's ctx, borrowed */
+	struct smtp2d_live *live;
 	struct policyd_server *s;
 	pthread_t tid;
 	int	rc;
@@ -923,7 +927,10 @@ server_start(struct fixture *f, struct server_run *sr,
 
 	snprintf(spec, speclen, "unix:%s/policyd.sock", f->dir);
 	listen[0] = spec;
-	sr->s = policyd_server_new(listen, 1, max_conns, &f->ctx, why, sizeof(why));
+	memset(&sr->gen, 0, sizeof(sr->gen));
+	sr->gen.ctx = f->ctx;
+	assert_non_null(sr->live = smtp2d_live_new(&sr->gen, NULL));
+	sr->s = policyd_server_new(listen, 1, max_conns, sr->live, why, sizeof(why));
 	if (sr->s == NULL)
 		print_error("server: %s\n", why);
 	assert_non_null(sr->s);
@@ -941,6 +948,7 @@ server_end(struct server_run *sr, const char *spec)
 	assert_int_equal(sr->rc, 0);
 	assert_int_equal(stat(spec + 5, &st), -1);
 	policyd_server_free(sr->s);
+	smtp2d_live_free(sr->live);
 }
 
 /* The two concurrent clients meet at these barriers. */
@@ -1080,6 +1088,39 @@ test_server(void **state)
 	server_end(&sr, spec);
 }
 
+/* test_server_reload - a new generation applies from the next request on
+ * a connection that stays open; the old one is released when let go */
+static void
+test_server_reload(void **state)
+{
+	struct fixture *f = *state;
+	struct server_run sr;
+	struct policyd_gen next;
+	struct client c;
+	char spec[128], reply[POLICYD_REPLY_MAX];
+	const char *rcpt = "request=smtpd_access_policy\nprotocol_state=RCPT\n"
+	    "client_address=192.0.2.1\nclient_port=6\nsender=a@bank.test\n"
+	    "recipient=b@example.org\n\n";
+
+	signal(SIGPIPE, SIG_IGN);
+	f->ctx.verify = smtp2_verify_with;
+	server_start(f, &sr, 2, spec, sizeof(spec));
+	client_open(&c, spec);
+	/* enforce: bank.test publishes pins, this client shows none. */
+	assert_int_equal(client_ask(&c, rcpt, reply, sizeof(reply)), 0);
+	expect_prefix(reply, "action=550 5.7.1 ");
+
+	/* Reload to permissive while the connection stays open. */
+	next = sr.gen;
+	next.ctx.mode = SMTP2_MODE_PERMISSIVE;
+	assert_int_equal(smtp2d_live_install(sr.live, &next), 2);
+	assert_int_equal(client_ask(&c, rcpt, reply, sizeof(reply)), 0);
+	assert_string_equal(reply, "action=DUNNO\n\n");
+	close(c.fd);
+	smtp2d_reader_clear(&c.r);
+	server_end(&sr, spec);
+}
+
 /* test_server_limits - max_connections, and a prompt stop */
 static void
 test_server_limits(void **state)
@@ -1141,6 +1182,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
 		cmocka_unit_test(test_session_table),
 		cmocka_unit_test_setup_teardown(test_server, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_limits, setup, teardown),
 	};
 

@@ -21,10 +21,12 @@
 
 /* Utility library. */
 #include "attr.h"
+#include "live.h"
 #include "net.h"
 
 /* Application-specific. */
 #include <smtp2/dns.h>
+#include "gen.h"
 #include "server.h"
 #include "socketmap.h"
 #include "tlsmap.h"
@@ -228,19 +230,21 @@ test_stream(void **state)
 	static const char *const dead[1] = { "127.0.0.1:1" };
 	char	spec[64], path[48], buf[512], why[256], big[32];
 	const char *listen[1] = { spec };
-	struct policyd_tlsmap_ctx ctx;
+	struct policyd_gen gen;
+	struct policyd_tlsmap_src src = { NULL, NULL };
 	struct server_run sr;
 	int	fd;
 
 	(void)state;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.dns.resolvers = dead;
-	ctx.dns.n_resolvers = 1;
-	ctx.dns.trust_anchors = "/usr/share/dns/root.ds";
-	ctx.dns.timeout_ms = 200;
+	memset(&gen, 0, sizeof(gen));
+	gen.tls.dns.resolvers = dead;
+	gen.tls.dns.n_resolvers = 1;
+	gen.tls.dns.trust_anchors = "/usr/share/dns/root.ds";
+	gen.tls.dns.timeout_ms = 200;
+	assert_non_null(src.live = smtp2d_live_new(&gen, NULL));
 	snprintf(path, sizeof(path), "/tmp/test_socketmap.%ld.sock", (long)getpid());
 	snprintf(spec, sizeof(spec), "unix:%s", path);
-	sr.s = policyd_server_new_with(listen, 1, 2, policyd_tlsmap_serve, &ctx,
+	sr.s = policyd_server_new_with(listen, 1, 2, policyd_tlsmap_serve, &src,
 	    why, sizeof(why));
 	assert_non_null(sr.s);
 	assert_int_equal(pthread_create(&sr.tid, NULL, server_thread, &sr), 0);
@@ -270,6 +274,7 @@ test_stream(void **state)
 	assert_int_equal(sr.rc, 0);
 	assert_int_equal(policyd_server_free(sr.s), 0);
 	assert_int_equal(access(path, F_OK), -1);
+	smtp2d_live_free(src.live);
 }
 
 int
