@@ -7,6 +7,7 @@
 #                  "valgrind -q --error-exitcode=99" (empty by default)
 #   SMTP2_DNSSEC   dns.dnssec in milter.conf (default "required")
 #   SMTP2_DNS_TIMEOUT_MS  dns.timeout_ms (default 3000)
+#   SMTP2_MILTER_EXTRA, SMTP2_POLICYD_EXTRA  more settings in those groups
 #
 # Sets SMTP2_CONF, SMTP2_LOG, POLICYD_PORT, MILTER_PORT, POLICYD_PID,
 # MILTER_PID.  Needs dns.sh (resolver port, root DS) and pki.sh (CA).
@@ -52,8 +53,8 @@ tls     = { ca_file = "$PKI_DIR/ca.crt"; };
 policy  = { mode = "$mode"; authserv_id = "mx.example.net"; };
 milter  = { socket = "inet:$MILTER_PORT@127.0.0.1";
             policyd = "inet:127.0.0.1:$POLICYD_PORT";
-            tls_source = "policyd"; };
-policyd = { listen = [ "inet:127.0.0.1:$POLICYD_PORT" ]; };
+            tls_source = "policyd"; ${SMTP2_MILTER_EXTRA:-} };
+policyd = { listen = [ "inet:127.0.0.1:$POLICYD_PORT" ]; ${SMTP2_POLICYD_EXTRA:-} };
 log     = { to = "file:$SMTP2_LOG"; level = "info"; };
 # The stack runs the daemons as root; t_privdrop.sh tests daemon.user.
 daemon  = { allow_root = true; };
