@@ -263,6 +263,11 @@ void check_leaf_describe(struct x509_st *leaf, struct check_certinfo *ci);
 int check_http_post(const char *url, const char *ctype, const unsigned char *body,
     size_t body_len, size_t max, unsigned timeout, unsigned char **out,
     size_t *out_len, char *why, size_t whylen);
+/* check_http_get - GET url, http:// only, within timeout_ms; on 200 the
+ * body (malloc'd, caller frees, at most max bytes) in *out, else -1 with
+ * why ("URL: HTTP 404", "URL: Couldn't connect to server") */
+int check_http_get(const char *url, size_t max, unsigned timeout_ms,
+    unsigned char **out, size_t *out_len, char *why, size_t whylen);
 
 /*
  * check_ocsp.c - check_ocsp_fetch: an OCSP response for leaf from the
@@ -292,6 +297,12 @@ void check_verdict_run(struct check_ctx *ctx, const char *domain,
 struct ssl_ctx_st;
 void check_probe_run(struct check_ctx *ctx, const struct check_domain_report *dr,
     const char *helo, struct ssl_ctx_st *tls, struct check_probe *p);
+
+/* check_metrics.c: argv[0] is "metrics"; the configuration is read
+ * (args) only when no address is given.  Exit status, -1: usage. */
+struct smtp2d_args;
+int check_metrics_command(struct check_ctx *ctx, const struct smtp2d_args *args,
+    int argc, char **argv);
 
 /* check_domain.c, check_cert.c */
 int check_domain_command(struct check_ctx *ctx, int argc, char **argv);

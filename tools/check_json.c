@@ -8,6 +8,7 @@
  */
 
 /* System library. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -227,6 +228,18 @@ jsonw_int(struct jsonw *w, const char *key, long long v)
 {
 	jsonw_begin_value(w, key);
 	fprintf(w->out, "%lld", v);
+}
+
+/* jsonw_double - a fixed-point number, or null where JSON has none */
+void
+jsonw_double(struct jsonw *w, const char *key, double v, int decimals)
+{
+	if (!isfinite(v)) {
+		jsonw_null(w, key);
+		return;
+	}
+	jsonw_begin_value(w, key);
+	fprintf(w->out, "%.*f", decimals, v);
 }
 
 /* jsonw_bool - true or false */

@@ -39,6 +39,8 @@ void jsonw_string(struct jsonw *w, const char *key, const char *s);
 /* jsonw_string_len - len bytes of s, NUL bytes included (as \u0000). */
 void jsonw_string_len(struct jsonw *w, const char *key, const char *s, size_t len);
 void jsonw_int(struct jsonw *w, const char *key, long long v);
+/* jsonw_double - v with that many decimals; NaN or infinite writes null. */
+void jsonw_double(struct jsonw *w, const char *key, double v, int decimals);
 void jsonw_bool(struct jsonw *w, const char *key, bool v);
 void jsonw_null(struct jsonw *w, const char *key);
 

@@ -10,9 +10,10 @@
  *   smtp2-check [-c FILE] [--json] cert CHAIN.pem --domain DOMAIN
  *                                   [--ocsp RESP.der | --fetch-ocsp] [--offline]
  *   smtp2-check [-c FILE] [--json] message FILE.eml [--now EPOCH]
+ *   smtp2-check [-c FILE] [--json] metrics [ADDR|URL]
  *
- * Exit: 0 would pass (or the record is valid), 1 problems found or would
- * not pass, 2 could not check.  docs/smtp2-check.md has the details.
+ * Exit: 0 would pass (or the record is valid, or the metrics were read),
+ * 1 problems found or would not pass, 2 could not check.  docs/smtp2-check.md has the details.
  */
 
 /* System library. */
@@ -38,6 +39,7 @@ usage(FILE *out, int status)
 	    "       smtp2-check [-c FILE] [--json] cert CHAIN.pem --domain DOMAIN\n"
 	    "                   [--ocsp RESP.der | --fetch-ocsp] [--offline]\n"
 	    "       smtp2-check [-c FILE] [--json] message FILE.eml [--now EPOCH]\n"
+	    "       smtp2-check [-c FILE] [--json] metrics [ADDR|URL]\n"
 	    "       smtp2-check [-c FILE] -t | -V | -h\n"
 	    "  -c FILE  configuration file (default %s)\n"
 	    "  -t       check the configuration, print \"configuration OK\", exit\n"
@@ -89,7 +91,8 @@ main_common(int argc, char **argv, struct check_ctx *ctx,
 	return sub;
 }
 
-/* main_run - load milter.conf (not needed to lint a record) and run */
+/* main_run - load milter.conf (not needed to lint a record; metrics
+ * reads it itself when it needs an address) and run */
 static int
 main_run(struct check_ctx *ctx, const struct smtp2d_args *args, int argc,
     char **argv)
@@ -99,6 +102,8 @@ main_run(struct check_ctx *ctx, const struct smtp2d_args *args, int argc,
 
 	if (strcmp(argv[0], "record") == 0)
 		return check_record_command(ctx, argc, argv);
+	if (strcmp(argv[0], "metrics") == 0)
+		return check_metrics_command(ctx, args, argc, argv);
 	if (strcmp(argv[0], "domain") != 0 && strcmp(argv[0], "cert") != 0
 	    && strcmp(argv[0], "message") != 0) {
 		fprintf(stderr, "smtp2-check: unknown command '%s'\n", argv[0]);

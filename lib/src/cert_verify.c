@@ -29,7 +29,6 @@
 
 /* Application-specific. */
 #include <smtp2/cert.h>
-#include <smtp2/metrics.h>
 #include "cert_int.h"
 #include "cert_util.h"
 #include "why.h"
@@ -429,7 +428,6 @@ smtp2_cert_verify_until(const struct smtp2_cert_store *s,
 	STACK_OF(X509) *path;
 	char	rev[200];
 	time_t	t;
-	uint64_t t0 = smtp2_metrics_now_us();
 
 	verify_reset(r);
 	*until = 0;
@@ -467,7 +465,6 @@ smtp2_cert_verify_until(const struct smtp2_cert_store *s,
 done:
 	X509_STORE_CTX_free(ctx);
 	ERR_clear_error();
-	smtp2_metrics_observe_us(SMTP2_METRICS_T_CERT_VERIFY, t0);
 }
 
 /* smtp2_cert_verify - the whole judgement */

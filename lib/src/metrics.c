@@ -20,7 +20,7 @@ struct metrics_reg smtp2_metrics_reg;
 _Static_assert(sizeof(struct metrics_reg) % sizeof(metrics_ctr) == 0,
     "registry holds counters only");
 
-/* 100 us to 10 s: a cached verdict, a chain check, a slow resolver. */
+/* 100 us to 10 s: a cached verdict, a certificate judged, a slow resolver. */
 const uint64_t smtp2_metrics_bounds_us[M_NBOUND] = {
 	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
 	250000, 500000, 1000000, 2500000, 5000000, 10000000

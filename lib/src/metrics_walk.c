@@ -186,7 +186,8 @@ timers(const struct metrics_sink *k)
 		    &smtp2_metrics_reg.verdict_time[s], "stage",
 		    smtp2_metrics_stage_names[s]);
 	k->family(k->arg, "smtp2_cert_verify_duration_seconds", "histogram",
-	    "Time spent verifying one certificate chain against a CA store.");
+	    "Time one verification spent judging the client certificate it "
+	    "was shown: TLSA pin lookup and match, then CA (PKIX) match.");
 	histogram(k, "smtp2_cert_verify_duration_seconds",
 	    &smtp2_metrics_reg.cert_time, NULL, NULL);
 }

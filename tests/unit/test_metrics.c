@@ -2,7 +2,8 @@
  * test_metrics.c - the metrics registry (lib/src/metrics*.c): counting,
  * the Prometheus text format line by line, the JSON snapshot's syntax,
  * histogram buckets, label bounds, exact sums from concurrent threads,
- * and the endpoint's listen address.
+ * the endpoint's listen address, and the certificate-evidence histogram
+ * moved by smtp2_verify_with() itself.
  */
 
 /* System library. */
@@ -21,7 +22,9 @@
 #include <cmocka.h>
 
 /* Application-specific. */
+#include <smtp2/dns.h>
 #include <smtp2/metrics.h>
+#include <smtp2/verify.h>
 
 #define THREADS		8
 #define PER_THREAD	100000
@@ -404,6 +407,96 @@ test_listen(void **state)
 	assert_string_equal(why, "'localhost:1' is not IPV4:PORT or [IPV6]:PORT");
 }
 
+/* prime - one canned answer (rdata given) into the cache */
+static void
+prime(struct smtp2_dns_cache *c, const char *name, uint16_t type,
+    enum smtp2_dns_status st, const unsigned char *rdata, size_t len)
+{
+	unsigned char buf[64];
+	struct smtp2_dns_rr rr = { len, buf };
+	struct smtp2_dns_answer a;
+
+	assert_true(len <= sizeof(buf));
+	memcpy(buf, rdata, len);
+	memset(&a, 0, sizeof(a));
+	a.status = st;
+	a.dnssec = SMTP2_DNSSEC_SECURE;
+	a.ttl = 300;
+	a.rr = st == SMTP2_DNS_OK ? &rr : NULL;
+	a.n = st == SMTP2_DNS_OK ? 1 : 0;
+	assert_int_equal(smtp2_dns_cache_put(c, name, type, &a), 0);
+}
+
+/* cert_count_is - is smtp2_cert_verify_duration_seconds_count want? */
+static bool
+cert_count_is(const char *want)
+{
+	char	*t = prom(), line[96];
+	bool	ok;
+
+	snprintf(line, sizeof(line), "smtp2_cert_verify_duration_seconds_count %s",
+	    want);
+	ok = has_line(t, line);
+	free(t);
+	return ok;
+}
+
+/*
+ * The certificate histogram times what the daemons do with a presented
+ * certificate (pins, their TLSA lookup, PKIX), once per verification,
+ * though no chain is ever verified here: Postfix hands fingerprints.
+ * No certificate, nothing judged, nothing timed.
+ */
+static void
+test_cert_evidence(void **state)
+{
+	static const char *const dead[1] = { "127.0.0.1:1" };
+	static const char rec[] = "\024v=SMTP2v1; p=enforce";
+	unsigned char tlsa[3 + SMTP2_SHA256_LEN] = { 3, 1, 1 };
+	struct smtp2_dns_opts o;
+	struct smtp2_tls_facts tls;
+	struct smtp2_verdict v;
+	struct smtp2_dns *dns;
+	char	why[256];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.resolvers = dead;
+	o.n_resolvers = 1;
+	o.trust_anchors = "/usr/share/dns/root.ds";
+	o.dnssec = SMTP2_DNSSEC_REQUIRED;
+	o.timeout_ms = 200;
+	assert_non_null(o.cache = smtp2_dns_cache_new(16, 3600));
+	assert_non_null(dns = smtp2_dns_new(&o, why, sizeof(why)));
+	memset(tlsa + 3, 0x11, SMTP2_SHA256_LEN);
+	prime(o.cache, "_smtp2.bank.test", SMTP2_DNS_T_TXT, SMTP2_DNS_OK,
+	    (const unsigned char *)rec, sizeof(rec) - 1);
+	prime(o.cache, "_smtp2._tcp.bank.test", SMTP2_DNS_T_TLSA, SMTP2_DNS_OK,
+	    tlsa, sizeof(tlsa));
+	assert_true(cert_count_is("0"));
+
+	smtp2_tls_facts_init(&tls);
+	tls.cert_presented = tls.have_spki_sha256 = true;
+	memset(tls.spki_sha256, 0x11, SMTP2_SHA256_LEN);
+	smtp2_verify(dns, SMTP2_DNSSEC_REQUIRED, "bank.test", &tls, &v);
+	assert_int_equal(v.result, SMTP2_RESULT_PASS);
+	assert_int_equal(v.method, SMTP2_METHOD_DANE);
+	assert_true(cert_count_is("1"));
+
+	/* A certificate that proves nothing was judged all the same. */
+	memset(tls.spki_sha256, 0x22, SMTP2_SHA256_LEN);
+	smtp2_verify(dns, SMTP2_DNSSEC_REQUIRED, "bank.test", &tls, &v);
+	assert_int_equal(v.result, SMTP2_RESULT_FAIL);
+	assert_true(cert_count_is("2"));
+
+	smtp2_tls_facts_init(&tls);
+	smtp2_verify(dns, SMTP2_DNSSEC_REQUIRED, "bank.test", &tls, &v);
+	assert_int_equal(v.result, SMTP2_RESULT_FAIL);
+	assert_true(cert_count_is("2"));
+	smtp2_dns_free(dns);
+	smtp2_dns_cache_free(o.cache);
+}
+
 int
 main(void)
 {
@@ -415,6 +508,7 @@ main(void)
 		cmocka_unit_test_setup(test_json, setup),
 		cmocka_unit_test_setup(test_threads, setup),
 		cmocka_unit_test_setup(test_listen, setup),
+		cmocka_unit_test_setup(test_cert_evidence, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
