@@ -8,6 +8,7 @@
 /* Library. */
 #include <smtp2/conf.h>
 #include <smtp2/decide.h>
+#include <smtp2/metrics.h>
 
 /* Application-specific. */
 #include "confdiff.h"
@@ -41,6 +42,7 @@ smtp2d_reload(const struct smtp2d_reload *r)
 
 	if ((c = smtp2_conf_load(r->path, why, sizeof(why))) == NULL) {
 		log_err("reload refused: %s; the running configuration stays", why);
+		smtp2_metrics_reload(0);
 		return 0;
 	}
 	if (smtp2d_conf_restart_only(r->boot, c, diff, sizeof(diff)) > 0)
@@ -49,6 +51,7 @@ smtp2d_reload(const struct smtp2d_reload *r)
 	if ((obj = r->build(c, r->arg, why, sizeof(why))) == NULL) {
 		log_err("reload refused: %s; the running configuration stays", why);
 		smtp2_conf_free(c);
+		smtp2_metrics_reload(0);
 		return 0;
 	}
 	/* c now belongs to obj, which lives until its last holder lets go. */
@@ -56,8 +59,10 @@ smtp2d_reload(const struct smtp2d_reload *r)
 	if ((id = smtp2d_live_install(r->live, obj)) == 0) {
 		log_err("reload refused: out of memory; the running configuration "
 		    "stays");
+		smtp2_metrics_reload(0);
 		return 0;	/* obj leaks: the process is out of memory anyway */
 	}
+	smtp2_metrics_reload(1);
 	log_notice("reloaded %s: generation %lu, mode %s", r->path, id,
 	    smtp2_mode_name(c->policy.mode));
 	return id;

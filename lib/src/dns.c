@@ -338,6 +338,7 @@ dns_refuse(struct smtp2_dns *dns, const char *name, uint16_t type)
 	char	tbuf[16];
 
 	dns->budget_refused = true;
+	smtp2_metrics_dns(SMTP2_METRICS_DNS_BUDGET);
 	if ((a = smtp2_dns_answer_new(SMTP2_DNS_TEMPFAIL,
 	    SMTP2_DNSSEC_UNKNOWN)) != NULL)
 		snprintf(a->why, sizeof(a->why), "DNS query budget (%u) spent: "

@@ -36,6 +36,7 @@ const char *const smtp2_metrics_rule_names[M_NRULE] = {
 	"recipient-rights", "message", "nomem", "edit", "other"
 };
 const char *const smtp2_metrics_err_names[M_NERR] = { "err", "warning" };
+const char *const smtp2_metrics_reload_names[M_NRELOAD] = { "refused", "applied" };
 
 /* add - one more, as cheaply as C11 allows */
 static void
@@ -143,6 +144,13 @@ smtp2_metrics_error(int level)
 {
 	if (in_range(level, M_NERR))
 		add(&smtp2_metrics_reg.errors[level], 1);
+}
+
+/* smtp2_metrics_reload - see metrics.h */
+void
+smtp2_metrics_reload(int applied)
+{
+	add(&smtp2_metrics_reg.reloads[applied != 0], 1);
 }
 
 /* smtp2_metrics_now_us - see metrics.h */

@@ -23,9 +23,10 @@
 #define M_NCLASS	3	/* verified, legacy, other */
 #define M_NDKIM		7	/* enum smtp2_dkimv_result */
 #define M_NDMARC	5	/* enum smtp2_dmarcr */
-#define M_NDNS		4	/* enum smtp2_metrics_dns */
+#define M_NDNS		5	/* enum smtp2_metrics_dns */
 #define M_NRULE		11	/* submission rules, "other" last */
 #define M_NERR		2	/* err, warning */
+#define M_NRELOAD	2	/* refused, applied */
 #define M_NBOUND	16	/* finite histogram buckets */
 
 typedef _Atomic uint64_t metrics_ctr;
@@ -46,6 +47,7 @@ struct metrics_reg {
 	metrics_ctr	dns[M_NDNS];
 	metrics_ctr	rejects[M_NRULE];
 	metrics_ctr	errors[M_NERR];
+	metrics_ctr	reloads[M_NRELOAD];
 	struct metrics_hist verdict_time[M_NSTAGE];
 	struct metrics_hist cert_time;
 };
@@ -60,6 +62,7 @@ extern const char *const smtp2_metrics_stage_names[M_NSTAGE];
 extern const char *const smtp2_metrics_class_names[M_NCLASS];
 extern const char *const smtp2_metrics_rule_names[M_NRULE];
 extern const char *const smtp2_metrics_err_names[M_NERR];
+extern const char *const smtp2_metrics_reload_names[M_NRELOAD];
 
 /* metrics_get - one counter, relaxed */
 #define metrics_get(c)	atomic_load_explicit(&(c), memory_order_relaxed)

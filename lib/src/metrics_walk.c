@@ -132,6 +132,8 @@ dns(const struct metrics_sink *k)
 		{ "smtp2_dns_upstream_queries_total",
 		    "DNS lookups sent to the resolver (cache misses)." },
 		{ "smtp2_dns_timeouts_total", "DNS lookups that timed out." },
+		{ "smtp2_dns_budget_refused_total", "DNS lookups not sent: the "
+		    "decision had used its dns.max_queries." },
 	};
 	int	i;
 
@@ -211,4 +213,7 @@ smtp2_metrics_walk(const struct metrics_sink *k)
 	    m->rejects, M_NRULE);
 	labelled(k, "smtp2_errors_total", "Lines logged at err or warning level.",
 	    "level", smtp2_metrics_err_names, m->errors, M_NERR);
+	labelled(k, "smtp2_config_reloads_total", "Reloads of milter.conf, "
+	    "applied or refused (the running configuration stayed).", "result",
+	    smtp2_metrics_reload_names, m->reloads, M_NRELOAD);
 }

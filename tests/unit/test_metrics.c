@@ -131,6 +131,24 @@ test_bounds(void **state)
 	free(t);
 }
 
+/* Reloads by outcome, and lookups the DNS budget stopped. */
+static void
+test_reloads(void **state)
+{
+	char	*t;
+
+	(void)state;
+	smtp2_metrics_reload(1);
+	smtp2_metrics_reload(1);
+	smtp2_metrics_reload(0);
+	smtp2_metrics_dns(SMTP2_METRICS_DNS_BUDGET);
+	t = prom();
+	assert_true(has_line(t, "smtp2_config_reloads_total{result=\"applied\"} 2"));
+	assert_true(has_line(t, "smtp2_config_reloads_total{result=\"refused\"} 1"));
+	assert_true(has_line(t, "smtp2_dns_budget_refused_total 1"));
+	free(t);
+}
+
 /* Buckets are cumulative, +Inf equals _count, _sum is in seconds. */
 static void
 test_histogram(void **state)
@@ -502,6 +520,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_verdicts, setup),
+		cmocka_unit_test_setup(test_reloads, setup),
 		cmocka_unit_test_setup(test_bounds, setup),
 		cmocka_unit_test_setup(test_histogram, setup),
 		cmocka_unit_test_setup(test_format, setup),

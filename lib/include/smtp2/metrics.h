@@ -32,7 +32,8 @@ enum smtp2_metrics_dns {
 	SMTP2_METRICS_DNS_QUERY = 0,	/* every lookup asked for */
 	SMTP2_METRICS_DNS_CACHE_HIT,	/* answered from the shared cache */
 	SMTP2_METRICS_DNS_UPSTREAM,	/* sent to the resolver (a miss) */
-	SMTP2_METRICS_DNS_TIMEOUT	/* no answer in dns.timeout_ms */
+	SMTP2_METRICS_DNS_TIMEOUT,	/* no answer in dns.timeout_ms */
+	SMTP2_METRICS_DNS_BUDGET	/* not sent: dns.max_queries spent */
 };
 
 /* Timed operations, each a histogram in seconds. */
@@ -67,6 +68,9 @@ void smtp2_metrics_submission_reject(const char *rule);
 
 /* smtp2_metrics_error - a line logged at err (0) or warning (1) level. */
 void smtp2_metrics_error(int level);
+
+/* smtp2_metrics_reload - a configuration reload, applied (1) or refused (0). */
+void smtp2_metrics_reload(int applied);
 
 /* smtp2_metrics_now_us - a monotonic clock for timing, microseconds. */
 uint64_t smtp2_metrics_now_us(void);
