@@ -221,6 +221,8 @@ check_message_run(struct check_ctx *ctx, struct check_msg *m)
 		check_msg_fail(m, "DNS resolver: %s", why);
 		return msg_status(m);
 	}
+	/* The lookups smtp2-milter would allow this message (dns.max_queries). */
+	smtp2_dns_budget(ctx->dns, ctx->conf->dns.max_queries);
 	memset(&o, 0, sizeof(o));
 	o.dns = ctx->dns;
 	o.now = m->now;
