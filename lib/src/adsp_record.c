@@ -76,7 +76,7 @@ enum smtp2_adsp_status
 smtp2_adsp_parse(const char *txt, size_t len,
     enum smtp2_adsp_practice *practice, char *why, size_t whylen)
 {
-	struct smtp2_tag_scan sc = {txt, len, 0};
+	struct smtp2_tag_scan sc = {txt, len, 0, false};
 	struct smtp2_tag seen[SMTP2_TAGS_MAX], tag;
 	enum smtp2_adsp_practice p = SMTP2_ADSP_UNKNOWN;
 	size_t	n = 0;

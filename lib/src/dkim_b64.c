@@ -32,7 +32,7 @@ b64_value(unsigned char c)
 
 /* b64_put - append one byte, unless the buffer is full */
 static int
-b64_put(const struct smtp2_dkim_tag *tag, unsigned char byte,
+b64_put(const struct smtp2_tag *tag, unsigned char byte,
     unsigned char *out, size_t outmax, size_t *outlen, char *why,
     size_t whylen)
 {
@@ -48,7 +48,7 @@ b64_put(const struct smtp2_dkim_tag *tag, unsigned char byte,
 
 /* b64_fail - a reason naming the tag and the offending character */
 static int
-b64_fail(const struct smtp2_dkim_tag *tag, const char *what, size_t at,
+b64_fail(const struct smtp2_tag *tag, const char *what, size_t at,
     char *why, size_t whylen)
 {
 	unsigned char c = at < tag->vallen ? (unsigned char)tag->value[at] : 0;
@@ -65,7 +65,7 @@ b64_fail(const struct smtp2_dkim_tag *tag, const char *what, size_t at,
 
 /* smtp2_dkim_b64 - decode a tag's base64 value */
 int
-smtp2_dkim_b64(const struct smtp2_dkim_tag *tag, unsigned char *out,
+smtp2_dkim_b64(const struct smtp2_tag *tag, unsigned char *out,
     size_t outmax, size_t *outlen, char *why, size_t whylen)
 {
 	unsigned long acc = 0;

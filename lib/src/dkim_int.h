@@ -15,22 +15,15 @@
 
 /* Application-specific. */
 #include <smtp2/dkim.h>
+#include "tags.h"
 
 #define SMTP2_DKIM_TAGS_MAX	32	/* tags in one list, unknown included */
 #define SMTP2_DKIM_QUOTE_MAX	32	/* bytes of a bad value shown in why */
 
-/* One "name = value" of a list; both point into the text. */
-struct smtp2_dkim_tag {
-	const char	*name;
-	size_t		namelen;
-	const char	*value;		/* surrounding FWS trimmed */
-	size_t		vallen;
-};
-
 /* A whole tag list, in the order written. */
 struct smtp2_dkim_tags {
 	size_t		n;
-	struct smtp2_dkim_tag t[SMTP2_DKIM_TAGS_MAX];
+	struct smtp2_tag t[SMTP2_DKIM_TAGS_MAX];	/* values FWS-trimmed */
 };
 
 /* dkim_tag.c */
@@ -41,7 +34,7 @@ int smtp2_dkim_tags_parse(const char *s, size_t len,
     struct smtp2_dkim_tags *tags, char *why, size_t whylen);
 
 /* smtp2_dkim_tag_get - the tag called name, or NULL */
-const struct smtp2_dkim_tag *smtp2_dkim_tag_get(
+const struct smtp2_tag *smtp2_dkim_tag_get(
     const struct smtp2_dkim_tags *tags, const char *name);
 
 /* smtp2_dkim_is_fws - space, tab, CR or LF (folding already checked) */
@@ -56,14 +49,14 @@ bool smtp2_dkim_is(const char *p, size_t len, const char *word);
 
 /* smtp2_dkim_next_item - the next colon-separated item of a value,
  * FWS trimmed; false at the end.  *pos starts at 0. */
-bool smtp2_dkim_next_item(const struct smtp2_dkim_tag *tag, size_t *pos,
+bool smtp2_dkim_next_item(const struct smtp2_tag *tag, size_t *pos,
     struct smtp2_dkim_str *item);
 
 /* dkim_b64.c */
 
 /* smtp2_dkim_b64 - decode tag's base64 value (FWS allowed) into out;
  * *outlen gets the size.  0, or -1 with a reason naming the tag. */
-int smtp2_dkim_b64(const struct smtp2_dkim_tag *tag, unsigned char *out,
+int smtp2_dkim_b64(const struct smtp2_tag *tag, unsigned char *out,
     size_t outmax, size_t *outlen, char *why, size_t whylen);
 
 #endif

@@ -18,7 +18,7 @@
 
 /* key_bad - "x=: <what> 'value'" */
 static int
-key_bad(const struct smtp2_dkim_tag *tag, const char *what, char *why,
+key_bad(const struct smtp2_tag *tag, const char *what, char *why,
     size_t whylen)
 {
 	char	q[SMTP2_DKIM_QUOTE_MAX + 4];
@@ -32,7 +32,7 @@ key_bad(const struct smtp2_dkim_tag *tag, const char *what, char *why,
 static int
 key_version(const struct smtp2_dkim_tags *tags, char *why, size_t whylen)
 {
-	const struct smtp2_dkim_tag *v = smtp2_dkim_tag_get(tags, "v");
+	const struct smtp2_tag *v = smtp2_dkim_tag_get(tags, "v");
 
 	if (v == NULL)
 		return (0);
@@ -47,7 +47,7 @@ key_version(const struct smtp2_dkim_tags *tags, char *why, size_t whylen)
 
 /* key_type - k=: rsa (the default) or ed25519 */
 static int
-key_type(const struct smtp2_dkim_tag *k, struct smtp2_dkim_key *key,
+key_type(const struct smtp2_tag *k, struct smtp2_dkim_key *key,
     char *why, size_t whylen)
 {
 	if (k == NULL || smtp2_dkim_is(k->value, k->vallen, "rsa"))
@@ -61,7 +61,7 @@ key_type(const struct smtp2_dkim_tag *k, struct smtp2_dkim_key *key,
 
 /* key_hashes - h=: sha1 and sha256 known, others ignored */
 static int
-key_hashes(const struct smtp2_dkim_tag *h, struct smtp2_dkim_key *key,
+key_hashes(const struct smtp2_tag *h, struct smtp2_dkim_key *key,
     char *why, size_t whylen)
 {
 	struct smtp2_dkim_str item;
@@ -84,7 +84,7 @@ key_hashes(const struct smtp2_dkim_tag *h, struct smtp2_dkim_key *key,
 
 /* key_service - s=: the key must serve email ("*" or "email") */
 static int
-key_service(const struct smtp2_dkim_tag *s, char *why, size_t whylen)
+key_service(const struct smtp2_tag *s, char *why, size_t whylen)
 {
 	struct smtp2_dkim_str item;
 	size_t	pos = 0;
@@ -100,7 +100,7 @@ key_service(const struct smtp2_dkim_tag *s, char *why, size_t whylen)
 
 /* key_flags - t=: y (testing) and s (strict i=), others ignored */
 static void
-key_flags(const struct smtp2_dkim_tag *t, struct smtp2_dkim_key *key)
+key_flags(const struct smtp2_tag *t, struct smtp2_dkim_key *key)
 {
 	struct smtp2_dkim_str item;
 	size_t	pos = 0;
@@ -119,7 +119,7 @@ smtp2_dkim_key_parse(const char *txt, size_t len,
     struct smtp2_dkim_key *key, char *why, size_t whylen)
 {
 	struct smtp2_dkim_tags tags;
-	const struct smtp2_dkim_tag *p;
+	const struct smtp2_tag *p;
 
 	memset(key, 0, sizeof(*key));
 	if (smtp2_dkim_tags_parse(txt, len, &tags, why, whylen) < 0

@@ -64,7 +64,7 @@ sig_name_ok(const char *p, size_t len, bool underscore)
 
 /* sig_bad - "x=: <what> 'value'" */
 static int
-sig_bad(const struct smtp2_dkim_tag *tag, const char *what, char *why,
+sig_bad(const struct smtp2_tag *tag, const char *what, char *why,
     size_t whylen)
 {
 	char	q[SMTP2_DKIM_QUOTE_MAX + 4];
@@ -76,7 +76,7 @@ sig_bad(const struct smtp2_dkim_tag *tag, const char *what, char *why,
 
 /* sig_decimal - 1*max_digits DIGIT into *out */
 static int
-sig_decimal(const struct smtp2_dkim_tag *tag, size_t max_digits,
+sig_decimal(const struct smtp2_tag *tag, size_t max_digits,
     uint64_t *out, char *why, size_t whylen)
 {
 	size_t	i;
@@ -98,7 +98,7 @@ sig_decimal(const struct smtp2_dkim_tag *tag, size_t max_digits,
 
 /* sig_alg - a=: rsa-sha256, ed25519-sha256, or the forbidden rsa-sha1 */
 static int
-sig_alg(const struct smtp2_dkim_tag *tag, struct smtp2_dkim_sig *sig,
+sig_alg(const struct smtp2_tag *tag, struct smtp2_dkim_sig *sig,
     char *why, size_t whylen)
 {
 	size_t	i;
@@ -128,7 +128,7 @@ sig_canon_one(const char *p, size_t len, enum smtp2_dkim_canon *c)
 
 /* sig_canon - c=: header[/body], the body simple when not given */
 static int
-sig_canon(const struct smtp2_dkim_tag *tag, struct smtp2_dkim_sig *sig,
+sig_canon(const struct smtp2_tag *tag, struct smtp2_dkim_sig *sig,
     char *why, size_t whylen)
 {
 	const char *slash = memchr(tag->value, '/', tag->vallen);
@@ -144,7 +144,7 @@ sig_canon(const struct smtp2_dkim_tag *tag, struct smtp2_dkim_sig *sig,
 
 /* sig_headers - h=: colon-separated field names, from among them */
 static int
-sig_headers(const struct smtp2_dkim_tag *tag, struct smtp2_dkim_sig *sig,
+sig_headers(const struct smtp2_tag *tag, struct smtp2_dkim_sig *sig,
     char *why, size_t whylen)
 {
 	struct smtp2_dkim_str item;
@@ -174,7 +174,7 @@ sig_headers(const struct smtp2_dkim_tag *tag, struct smtp2_dkim_sig *sig,
 
 /* sig_query - q=: a colon list that must offer dns/txt */
 static int
-sig_query(const struct smtp2_dkim_tag *tag, char *why, size_t whylen)
+sig_query(const struct smtp2_tag *tag, char *why, size_t whylen)
 {
 	struct smtp2_dkim_str item;
 	size_t	pos = 0;
@@ -187,7 +187,7 @@ sig_query(const struct smtp2_dkim_tag *tag, char *why, size_t whylen)
 
 /* sig_identity - i=: [local-part] "@" d= or a subdomain of d= */
 static int
-sig_identity(const struct smtp2_dkim_tag *tag, struct smtp2_dkim_sig *sig,
+sig_identity(const struct smtp2_tag *tag, struct smtp2_dkim_sig *sig,
     char *why, size_t whylen)
 {
 	const char *at = NULL, *dom;
@@ -236,7 +236,7 @@ static int
 sig_names(const struct smtp2_dkim_tags *tags, struct smtp2_dkim_sig *sig,
     char *why, size_t whylen)
 {
-	const struct smtp2_dkim_tag *v = smtp2_dkim_tag_get(tags, "v"),
+	const struct smtp2_tag *v = smtp2_dkim_tag_get(tags, "v"),
 	    *d = smtp2_dkim_tag_get(tags, "d"),
 	    *s = smtp2_dkim_tag_get(tags, "s");
 
@@ -258,7 +258,7 @@ static int
 sig_blobs(const struct smtp2_dkim_tags *tags, struct smtp2_dkim_sig *sig,
     char *why, size_t whylen)
 {
-	const struct smtp2_dkim_tag *b = smtp2_dkim_tag_get(tags, "b"),
+	const struct smtp2_tag *b = smtp2_dkim_tag_get(tags, "b"),
 	    *bh = smtp2_dkim_tag_get(tags, "bh");
 
 	if (smtp2_dkim_b64(b, sig->b, sizeof(sig->b), &sig->b_len, why,
@@ -279,7 +279,7 @@ static int
 sig_numbers(const struct smtp2_dkim_tags *tags, struct smtp2_dkim_sig *sig,
     char *why, size_t whylen)
 {
-	const struct smtp2_dkim_tag *l = smtp2_dkim_tag_get(tags, "l"),
+	const struct smtp2_tag *l = smtp2_dkim_tag_get(tags, "l"),
 	    *t = smtp2_dkim_tag_get(tags, "t"),
 	    *x = smtp2_dkim_tag_get(tags, "x");
 
@@ -307,7 +307,7 @@ static int
 sig_optional(const struct smtp2_dkim_tags *tags, struct smtp2_dkim_sig *sig,
     char *why, size_t whylen)
 {
-	const struct smtp2_dkim_tag *c = smtp2_dkim_tag_get(tags, "c"),
+	const struct smtp2_tag *c = smtp2_dkim_tag_get(tags, "c"),
 	    *i = smtp2_dkim_tag_get(tags, "i"),
 	    *q = smtp2_dkim_tag_get(tags, "q");
 

@@ -74,7 +74,7 @@ static void
 vsig_guess(struct smtp2_dkimv_sig *r, const char *value, size_t len)
 {
 	struct smtp2_dkim_tags tags;
-	const struct smtp2_dkim_tag *t;
+	const struct smtp2_tag *t;
 
 	if (smtp2_dkim_tags_parse(value, len, &tags, NULL, 0) < 0)
 		return;

@@ -201,7 +201,7 @@ enum smtp2_dmarc_status
 smtp2_dmarc_parse(const char *txt, size_t len, struct smtp2_dmarc *rec,
     char *why, size_t whylen)
 {
-	struct smtp2_tag_scan sc = {txt, len, 0};
+	struct smtp2_tag_scan sc = {txt, len, 0, false};
 	struct smtp2_tag seen[SMTP2_TAGS_MAX], tag;
 	struct dmarc_state st;
 	size_t	n = 0;

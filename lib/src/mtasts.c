@@ -54,7 +54,7 @@ sts_id_ok(const char *s, size_t len)
 static int
 sts_txt_parse(const char *txt, size_t len, char *id, char *why, size_t whylen)
 {
-	struct smtp2_tag_scan sc = { txt, len, 0 };
+	struct smtp2_tag_scan sc = { txt, len, 0, false };
 	struct smtp2_tag tag;
 	bool	first = true, have_id = false;
 	int	rc;

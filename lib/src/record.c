@@ -206,7 +206,7 @@ enum smtp2_record_status
 smtp2_record_parse(const char *txt, size_t len,
     struct smtp2_record *rec, char *why, size_t whylen)
 {
-	struct smtp2_tag_scan sc = {txt, len, 0};
+	struct smtp2_tag_scan sc = {txt, len, 0, false};
 	struct smtp2_tag seen[RECORD_TAGS_MAX], tag;
 	struct smtp2_record tmp;
 	size_t	n = 0;

@@ -1,7 +1,7 @@
 /*
- * tags.c - scan a DKIM-style tag list for the _smtp2, DMARC and ADSP
- * record parsers.  Only the syntax lives here; which tags mean what is
- * the business of record.c, dmarc_record.c and adsp_record.c.
+ * tags.c - scan an RFC 6376 3.2 tag list for the record parsers and the
+ * DKIM parsers.  Only the syntax lives here; which tags mean what is the
+ * business of record.c, dmarc_record.c, adsp_record.c and dkim_tag.c.
  */
 
 /* System library. */
@@ -41,12 +41,36 @@ tags_is_namechar(unsigned char c)
 	return (tags_is_alpha(c) || (c >= '0' && c <= '9') || c == '_');
 }
 
-/* tags_skip_wsp - advance past whitespace */
+/* tags_fold - length of a fold (CRLF or LF, then WSP) at the cursor, or 0 */
+static size_t
+tags_fold(const struct smtp2_tag_scan *sc)
+{
+	const unsigned char *s = (const unsigned char *)sc->s;
+	size_t	brk;
+
+	if (!sc->fws || sc->pos >= sc->len)
+		return (0);
+	brk = s[sc->pos] == '\r' ? 1 : 0;
+	if (sc->pos + brk + 1 >= sc->len || s[sc->pos + brk] != '\n' ||
+	    !smtp2_tag_is_wsp(s[sc->pos + brk + 1]))
+		return (0);
+	return (brk + 2);
+}
+
+/* tags_skip_wsp - advance past whitespace (and folds, in FWS mode) */
 static void
 tags_skip_wsp(struct smtp2_tag_scan *sc)
 {
-	while (sc->pos < sc->len && smtp2_tag_is_wsp((unsigned char)sc->s[sc->pos]))
-		sc->pos++;
+	size_t	n;
+
+	while (sc->pos < sc->len) {
+		if (smtp2_tag_is_wsp((unsigned char)sc->s[sc->pos]))
+			sc->pos++;
+		else if ((n = tags_fold(sc)) > 0)
+			sc->pos += n;
+		else
+			return;
+	}
 }
 
 /* tags_peek - the byte at the cursor, or -1 at the end */
@@ -56,11 +80,17 @@ tags_peek(const struct smtp2_tag_scan *sc)
 	return (sc->pos < sc->len ? (unsigned char)sc->s[sc->pos] : -1);
 }
 
-/* tags_bad_byte - describe a byte no record may hold at this place */
+/* tags_bad_byte - describe a byte no list may hold at this place */
 static void
-tags_bad_byte(unsigned char c, size_t pos, char *why, size_t whylen)
+tags_bad_byte(const struct smtp2_tag_scan *sc, size_t pos, char *why,
+    size_t whylen)
 {
-	if (c == 0)
+	unsigned char c = (unsigned char)sc->s[pos];
+
+	if (sc->fws && (c == '\r' || c == '\n'))
+		smtp2_why(why, whylen, "line break not followed by whitespace "
+		    "at offset %zu", pos);
+	else if (c == 0)
 		smtp2_why(why, whylen, "NUL byte at offset %zu", pos);
 	else if (c >= 0x80)
 		smtp2_why(why, whylen, "non-ASCII byte 0x%02X at offset %zu",
@@ -77,7 +107,7 @@ bool
 smtp2_tag_starts(const char *txt, size_t len, const char *name,
     const char *word)
 {
-	struct smtp2_tag_scan sc = {txt, len, 0};
+	struct smtp2_tag_scan sc = {txt, len, 0, false};
 	size_t	n = strlen(name), w;
 	int	c;
 
@@ -121,7 +151,7 @@ tags_name(struct smtp2_tag_scan *sc, struct smtp2_tag *tag, char *why,
 			smtp2_why(why, whylen, "tag name must start with a "
 			    "letter, not '%c' (offset %zu)", c, sc->pos);
 		else
-			tags_bad_byte((unsigned char)c, sc->pos, why, whylen);
+			tags_bad_byte(sc, sc->pos, why, whylen);
 		return (-1);
 	}
 	tag->name = sc->s + sc->pos;
@@ -138,13 +168,14 @@ tags_equals(struct smtp2_tag_scan *sc, const struct smtp2_tag *tag,
 {
 	int	c = tags_peek(sc);
 
-	if (c >= 0 && !smtp2_tag_is_wsp((unsigned char)c) && c != '=' && c != ';') {
+	if (c >= 0 && !smtp2_tag_is_wsp((unsigned char)c) && c != '=' &&
+	    c != ';' && tags_fold(sc) == 0) {
 		if (tags_is_valchar((unsigned char)c))
 			smtp2_why(why, whylen, "bad character '%c' in tag "
 			    "name '%.*s' (offset %zu)", c,
 			    SMTP2_TAG_NAME_SHOWN(tag), tag->name, sc->pos);
 		else
-			tags_bad_byte((unsigned char)c, sc->pos, why, whylen);
+			tags_bad_byte(sc, sc->pos, why, whylen);
 		return (-1);
 	}
 	tags_skip_wsp(sc);
@@ -162,19 +193,23 @@ static int
 tags_value(struct smtp2_tag_scan *sc, struct smtp2_tag *tag, char *why,
     size_t whylen)
 {
-	unsigned char c;
+	size_t	before;
 
 	tags_skip_wsp(sc);
 	tag->value = sc->s + sc->pos;
 	tag->vallen = 0;
-	while (sc->pos < sc->len && (c = (unsigned char)sc->s[sc->pos]) != ';') {
-		if (!tags_is_valchar(c) && !smtp2_tag_is_wsp(c)) {
-			tags_bad_byte(c, sc->pos, why, whylen);
+	while (sc->pos < sc->len && sc->s[sc->pos] != ';') {
+		if (tags_is_valchar((unsigned char)sc->s[sc->pos])) {
+			sc->pos++;
+			tag->vallen = (size_t)(sc->s + sc->pos - tag->value);
+			continue;
+		}
+		before = sc->pos;
+		tags_skip_wsp(sc);
+		if (sc->pos == before) {
+			tags_bad_byte(sc, sc->pos, why, whylen);
 			return (-1);
 		}
-		sc->pos++;
-		if (!smtp2_tag_is_wsp(c))
-			tag->vallen = (size_t)(sc->s + sc->pos - tag->value);
 	}
 	return (0);
 }

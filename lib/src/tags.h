@@ -1,7 +1,8 @@
 /*
- * tags.h - the tag-list scanner shared by the _smtp2, DMARC and ADSP
- * record parsers (RFC 6376 3.2 syntax, WSP only: a TXT string has no
- * CRLF).  Internal: not installed, not part of the API.
+ * tags.h - the tag-list scanner of RFC 6376 3.2, shared by the _smtp2,
+ * DMARC and ADSP record parsers (WSP only: a TXT string has no CRLF) and
+ * by DKIM-Signature fields and DKIM key records (dkim_tag.c: FWS, folded
+ * lines).  Internal: not installed, not part of the API.
  */
 #ifndef SMTP2_TAGS_H
 #define SMTP2_TAGS_H
@@ -25,6 +26,8 @@ struct smtp2_tag_scan {
 	const char	*s;
 	size_t		len;
 	size_t		pos;
+	bool		fws;	/* a line break (CRLF or, as milters see it,
+				 * LF) followed by WSP is whitespace too */
 };
 
 /* Printf precision for a tag name in a reason: bounded, never negative. */

@@ -48,6 +48,9 @@ static const struct parse_case sig_cases[] = {
 	{"v=1; a=rsa-sha256; d=example.org; s=sel;\n h=from; " B "; " BH,
 	    SMTP2_DKIM_OK, NULL},
 	{GOOD "; foo=bar; t=5; x=6", SMTP2_DKIM_OK, NULL},
+	/* Folds between a name and its '=', and around the '='. */
+	{GOOD ";\r\n\tfoo\r\n =\r\n\tbar ; t\n\t= 5", SMTP2_DKIM_OK, NULL},
+	{GOOD "; foo\r\n=bar", SMTP2_DKIM_INVALID, "line break not followed"},
 	{"v=1; a=rsa-sha1; " REST, SMTP2_DKIM_OK, "a=rsa-sha1"},
 	{"a=rsa-sha256; " REST, SMTP2_DKIM_INVALID, "missing required tag v="},
 	{"v=1; " REST, SMTP2_DKIM_INVALID, "missing required tag a="},
@@ -93,7 +96,7 @@ static const struct parse_case sig_cases[] = {
 	{"v=1; a=rsa-sha256; d=example.org; s=sel; h=from; b=; " BH,
 	    SMTP2_DKIM_INVALID, "b=: empty"},
 	{GOOD "\r\n; t=1", SMTP2_DKIM_INVALID, "line break not followed"},
-	{GOOD "; 9x=1", SMTP2_DKIM_INVALID, "unexpected '9'"},
+	{GOOD "; 9x=1", SMTP2_DKIM_INVALID, "tag name must start with a letter, not '9'"},
 	{GOOD "; t", SMTP2_DKIM_INVALID, "missing '=' after tag 't'"},
 	{"", SMTP2_DKIM_INVALID, "missing required tag v="},
 };
