@@ -29,6 +29,8 @@
 
 /* Library. */
 #include <cmocka.h>
+
+#include "support.h"
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -658,20 +660,10 @@ test_body_limit(void **state)
 static char *
 read_file(const char *name)
 {
-	char	path[512], *p;
-	FILE	*fp;
-	long	len;
+	char	path[512];
 
 	snprintf(path, sizeof(path), "%s/dkim/%s", SMTP2_TEST_DATA, name);
-	assert_non_null(fp = fopen(path, "rb"));
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	assert_true((len = ftell(fp)) > 0);
-	rewind(fp);
-	assert_non_null(p = malloc((size_t)len + 1));
-	assert_int_equal(fread(p, 1, (size_t)len, fp), (size_t)len);
-	p[len] = '\0';
-	fclose(fp);
-	return (p);
+	return (t_slurp(path, NULL));
 }
 
 /* publish_file - "<name> <text>" lines into the DNS cache */

@@ -17,6 +17,8 @@
 /* Library. */
 #include <cmocka.h>
 
+#include "support.h"
+
 /* Application-specific. */
 #include "log.h"
 #include "log_json.h"
@@ -24,23 +26,6 @@
 
 #define THREADS		4
 #define PER_THREAD	200
-
-/* slurp - the whole file, NUL-terminated; caller frees */
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf;
-	size_t n;
-
-	assert_non_null(fp);
-	buf = calloc(1, 1 << 20);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 20) - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return buf;
-}
 
 /* count_lines - lines in s containing needle */
 static int
@@ -87,7 +72,7 @@ test_file_format(void **state)
 	log_info("two\nlines");
 	smtp2d_log_close();
 
-	text = slurp(path);
+	text = t_slurp(path, NULL);
 	snprintf(want, sizeof(want), " smtp2-test[%ld]: hello 42\n", (long)getpid());
 	line = strstr(text, want);
 	assert_non_null(line);
@@ -129,12 +114,12 @@ test_reopen(void **state)
 	log_debug("still b");
 	smtp2d_log_close();
 
-	text = slurp(a);
+	text = t_slurp(a, NULL);
 	assert_int_equal(count_lines(text, "dropped"), 0);
 	assert_int_equal(count_lines(text, "to a"), 1);
 	assert_int_equal(count_lines(text, "to b"), 0);
 	free(text);
-	text = slurp(b);
+	text = t_slurp(b, NULL);
 	assert_int_equal(count_lines(text, "debug: to b"), 1);
 	assert_int_equal(count_lines(text, "still b"), 1);
 	free(text);
@@ -171,7 +156,7 @@ test_threads(void **state)
 	for (i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
 	smtp2d_log_close();
-	text = slurp(path);
+	text = t_slurp(path, NULL);
 	/* Every line whole: one prefix, the whole padding, nothing else. */
 	assert_int_equal(count_lines(text, ""), THREADS * PER_THREAD);
 	assert_int_equal(count_lines(text, "]: thread="), THREADS * PER_THREAD);
@@ -227,7 +212,7 @@ test_limit_file(void **state)
 	for (i = 0; i < 20; i++)
 		log_info("info lines are never limited %d", i);
 	smtp2d_log_close();
-	text = slurp(path);
+	text = t_slurp(path, NULL);
 	assert_int_equal(count_lines(text, "error: bad client"), LOG_LIMIT_BURST);
 	assert_int_equal(count_lines(text, "info lines are never limited"), 20);
 	free(text);
@@ -272,7 +257,7 @@ test_json_file(void **state)
 	smtp2d_log_json_lines(false);
 	log_info("text again");
 	smtp2d_log_close();
-	text = slurp(path);
+	text = t_slurp(path, NULL);
 	snprintf(want, sizeof(want), "{\"ident\":\"t\",\"pid\":%ld,\"level\":"
 	    "\"warning\",\"msg\":\"careful\"}\n", (long)getpid());
 	assert_non_null(strstr(text, want));

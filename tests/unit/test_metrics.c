@@ -21,6 +21,8 @@
 /* Library. */
 #include <cmocka.h>
 
+#include "support.h"
+
 /* Application-specific. */
 #include <smtp2/dns.h>
 #include <smtp2/metrics.h>
@@ -40,21 +42,6 @@ verdict(enum smtp2_result r, enum smtp2_method m, enum smtp2_dnssec d)
 	v.method = m;
 	v.dnssec = d;
 	return v;
-}
-
-/* has_line - does text hold exactly this line? */
-static bool
-has_line(const char *text, const char *line)
-{
-	size_t	n = strlen(line);
-	const char *p = text;
-
-	while ((p = strstr(p, line)) != NULL) {
-		if ((p == text || p[-1] == '\n') && p[n] == '\n')
-			return true;
-		p += n;
-	}
-	return false;
 }
 
 /* prom - the text exposition; freed by the caller */
@@ -93,14 +80,14 @@ test_verdicts(void **state)
 	smtp2_metrics_verdict(SMTP2_METRICS_RCPT, &pass, SMTP2_ACTION_ACCEPT, 1, 2);
 	smtp2_metrics_verdict(SMTP2_METRICS_EOM, &none, SMTP2_ACTION_TAG, 3, 0);
 	t = prom();
-	assert_true(has_line(t, "smtp2_verdicts_total{stage=\"rcpt\",result=\"pass\","
+	assert_true(t_has_line(t, "smtp2_verdicts_total{stage=\"rcpt\",result=\"pass\","
 	    "method=\"dane\",dnssec=\"secure\",action=\"accept\"} 2"));
-	assert_true(has_line(t, "smtp2_verdicts_total{stage=\"eom\",result=\"none\","
+	assert_true(t_has_line(t, "smtp2_verdicts_total{stage=\"eom\",result=\"none\","
 	    "method=\"none\",dnssec=\"insecure\",action=\"tag\"} 1"));
-	assert_true(has_line(t, "smtp2_recipients_total{stage=\"rcpt\",class=\"verified\"} 2"));
-	assert_true(has_line(t, "smtp2_recipients_total{stage=\"eom\",class=\"legacy\"} 3"));
-	assert_true(has_line(t, "smtp2_messages_total{class=\"legacy\"} 1"));
-	assert_true(has_line(t, "smtp2_messages_total{class=\"verified\"} 0"));
+	assert_true(t_has_line(t, "smtp2_recipients_total{stage=\"rcpt\",class=\"verified\"} 2"));
+	assert_true(t_has_line(t, "smtp2_recipients_total{stage=\"eom\",class=\"legacy\"} 3"));
+	assert_true(t_has_line(t, "smtp2_messages_total{class=\"legacy\"} 1"));
+	assert_true(t_has_line(t, "smtp2_messages_total{class=\"verified\"} 0"));
 	/* Combinations never seen are not written. */
 	assert_null(strstr(t, "action=\"reject\""));
 	free(t);
@@ -125,9 +112,9 @@ test_bounds(void **state)
 	smtp2_metrics_submission_reject(NULL);
 	t = prom();
 	assert_null(strstr(t, "smtp2_verdicts_total{"));
-	assert_true(has_line(t, "smtp2_submission_rejections_total{rule=\"auth\"} 1"));
-	assert_true(has_line(t, "smtp2_submission_rejections_total{rule=\"other\"} 2"));
-	assert_true(has_line(t, "smtp2_dns_queries_total 0"));
+	assert_true(t_has_line(t, "smtp2_submission_rejections_total{rule=\"auth\"} 1"));
+	assert_true(t_has_line(t, "smtp2_submission_rejections_total{rule=\"other\"} 2"));
+	assert_true(t_has_line(t, "smtp2_dns_queries_total 0"));
 	free(t);
 }
 
@@ -143,9 +130,9 @@ test_reloads(void **state)
 	smtp2_metrics_reload(0);
 	smtp2_metrics_dns(SMTP2_METRICS_DNS_BUDGET);
 	t = prom();
-	assert_true(has_line(t, "smtp2_config_reloads_total{result=\"applied\"} 2"));
-	assert_true(has_line(t, "smtp2_config_reloads_total{result=\"refused\"} 1"));
-	assert_true(has_line(t, "smtp2_dns_budget_refused_total 1"));
+	assert_true(t_has_line(t, "smtp2_config_reloads_total{result=\"applied\"} 2"));
+	assert_true(t_has_line(t, "smtp2_config_reloads_total{result=\"refused\"} 1"));
+	assert_true(t_has_line(t, "smtp2_dns_budget_refused_total 1"));
 	free(t);
 }
 
@@ -162,19 +149,19 @@ test_histogram(void **state)
 	smtp2_metrics_verdict(SMTP2_METRICS_EOM, &v, SMTP2_ACTION_REJECT, 1, 3);
 	smtp2_metrics_verdict(SMTP2_METRICS_EOM, &v, SMTP2_ACTION_REJECT, 1, 20000);
 	t = prom();
-	assert_true(has_line(t, "smtp2_verdict_duration_seconds_bucket{stage=\"eom\","
+	assert_true(t_has_line(t, "smtp2_verdict_duration_seconds_bucket{stage=\"eom\","
 	    "le=\"0.0001\"} 1"));
-	assert_true(has_line(t, "smtp2_verdict_duration_seconds_bucket{stage=\"eom\","
+	assert_true(t_has_line(t, "smtp2_verdict_duration_seconds_bucket{stage=\"eom\","
 	    "le=\"0.0025\"} 1"));
-	assert_true(has_line(t, "smtp2_verdict_duration_seconds_bucket{stage=\"eom\","
+	assert_true(t_has_line(t, "smtp2_verdict_duration_seconds_bucket{stage=\"eom\","
 	    "le=\"0.005\"} 2"));
-	assert_true(has_line(t, "smtp2_verdict_duration_seconds_bucket{stage=\"eom\","
+	assert_true(t_has_line(t, "smtp2_verdict_duration_seconds_bucket{stage=\"eom\","
 	    "le=\"10\"} 2"));
-	assert_true(has_line(t, "smtp2_verdict_duration_seconds_bucket{stage=\"eom\","
+	assert_true(t_has_line(t, "smtp2_verdict_duration_seconds_bucket{stage=\"eom\","
 	    "le=\"+Inf\"} 3"));
-	assert_true(has_line(t, "smtp2_verdict_duration_seconds_count{stage=\"eom\"} 3"));
-	assert_true(has_line(t, "smtp2_verdict_duration_seconds_sum{stage=\"eom\"} 20.003000"));
-	assert_true(has_line(t, "smtp2_messages_total{class=\"other\"} 3"));
+	assert_true(t_has_line(t, "smtp2_verdict_duration_seconds_count{stage=\"eom\"} 3"));
+	assert_true(t_has_line(t, "smtp2_verdict_duration_seconds_sum{stage=\"eom\"} 20.003000"));
+	assert_true(t_has_line(t, "smtp2_messages_total{class=\"other\"} 3"));
 	free(t);
 }
 
@@ -380,13 +367,13 @@ test_threads(void **state)
 		pthread_join(th[i], NULL);
 	t = prom();
 	snprintf(want, sizeof(want), "smtp2_dns_queries_total %d", THREADS * PER_THREAD);
-	assert_true(has_line(t, want));
+	assert_true(t_has_line(t, want));
 	snprintf(want, sizeof(want), "smtp2_verdict_duration_seconds_count"
 	    "{stage=\"rcpt\"} %d", THREADS * PER_THREAD);
-	assert_true(has_line(t, want));
+	assert_true(t_has_line(t, want));
 	snprintf(want, sizeof(want), "smtp2_recipients_total{stage=\"rcpt\","
 	    "class=\"verified\"} %d", THREADS * PER_THREAD);
-	assert_true(has_line(t, want));
+	assert_true(t_has_line(t, want));
 	free(t);
 }
 
@@ -454,7 +441,7 @@ cert_count_is(const char *want)
 
 	snprintf(line, sizeof(line), "smtp2_cert_verify_duration_seconds_count %s",
 	    want);
-	ok = has_line(t, line);
+	ok = t_has_line(t, line);
 	free(t);
 	return ok;
 }

@@ -19,6 +19,8 @@
 
 /* Library. */
 #include <cmocka.h>
+
+#include "support.h"
 #include <json-c/json.h>
 #include <smtp2/metrics.h>
 
@@ -33,21 +35,10 @@
 static char *
 slurp(const char *name, size_t *len)
 {
-	char	path[512], *buf;
-	FILE	*fp;
-	long	n;
+	char	path[512];
 
 	snprintf(path, sizeof(path), DATA "%s", name);
-	assert_non_null(fp = fopen(path, "rb"));
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	assert_true((n = ftell(fp)) >= 0);
-	rewind(fp);
-	assert_non_null(buf = malloc((size_t)n + 1));
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
+	return t_slurp(path, len);
 }
 
 /* parse_file - a fixture that must parse */
@@ -101,21 +92,6 @@ text_of(const struct msum *s)
 	msum_print_text(fp, SOURCE, s);
 	assert_int_equal(fclose(fp), 0);
 	return buf;
-}
-
-/* has_line - does text hold exactly this line? */
-static bool
-has_line(const char *text, const char *line)
-{
-	size_t	n = strlen(line);
-	const char *p = text;
-
-	while ((p = strstr(p, line)) != NULL) {
-		if ((p == text || p[-1] == '\n') && p[n] == '\n')
-			return true;
-		p += n;
-	}
-	return false;
 }
 
 /* json_of - the JSON report, parsed back (caller puts) */
@@ -234,7 +210,7 @@ test_milter_text(void **state)
 	parse_file("milter.json", &s);
 	t = text_of(&s);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		if (!has_line(t, want[i]))
+		if (!t_has_line(t, want[i]))
 			fail_msg("no line \"%s\" in:\n%s", want[i], t);
 	/* The policy daemon's stage decided nothing: not shown. */
 	assert_null(strstr(t, "rcpt"));
@@ -288,12 +264,12 @@ test_policyd(void **state)
 	assert_int_equal(a.verified, 3);
 	assert_int_equal(a.total, 5);
 	t = text_of(&s);
-	assert_true(has_line(t, "adoption:      60.0% verified, 20.0% legacy "
+	assert_true(t_has_line(t, "adoption:      60.0% verified, 20.0% legacy "
 	    "(of 5 recipients at rcpt)"));
-	assert_true(has_line(t, "decisions:     rcpt (smtp2-policyd): 5"));
-	assert_true(has_line(t, "messages:      0"));
-	assert_true(has_line(t, "submissions:   0 refused"));
-	assert_true(has_line(t, "cert evidence: none"));
+	assert_true(t_has_line(t, "decisions:     rcpt (smtp2-policyd): 5"));
+	assert_true(t_has_line(t, "messages:      0"));
+	assert_true(t_has_line(t, "submissions:   0 refused"));
+	assert_true(t_has_line(t, "cert evidence: none"));
 	free(t);
 }
 
@@ -314,7 +290,7 @@ test_unknown_value(void **state)
 	assert_int_equal(count_of(&stage_of(&s, "rcpt")->action, "holdit"), 1);
 	assert_int_equal(count_of(&stage_of(&s, "rcpt")->action, "reject"), 0);
 	t = text_of(&s);
-	assert_true(has_line(t, "  actions:     accept 4, tag 0, reject 0, "
+	assert_true(t_has_line(t, "  actions:     accept 4, tag 0, reject 0, "
 	    "defer 0, holdit 1"));
 	free(t);
 	free(j);
