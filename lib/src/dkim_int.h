@@ -40,6 +40,10 @@ const struct smtp2_tag *smtp2_dkim_tag_get(
 /* smtp2_dkim_is_fws - space, tab, CR or LF (folding already checked) */
 bool smtp2_dkim_is_fws(unsigned char c);
 
+/* smtp2_dkim_tag_bad - why = "x=: <what> 'value'"; returns -1. */
+int smtp2_dkim_tag_bad(const struct smtp2_tag *tag, const char *what,
+    char *why, size_t whylen);
+
 /* smtp2_dkim_quote - a value for a reason, printable, cut with "..." */
 const char *smtp2_dkim_quote(const char *p, size_t len,
     char buf[SMTP2_DKIM_QUOTE_MAX + 4]);

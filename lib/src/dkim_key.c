@@ -16,18 +16,6 @@
 #include "dkim_int.h"
 #include "why.h"
 
-/* key_bad - "x=: <what> 'value'" */
-static int
-key_bad(const struct smtp2_tag *tag, const char *what, char *why,
-    size_t whylen)
-{
-	char	q[SMTP2_DKIM_QUOTE_MAX + 4];
-
-	smtp2_why(why, whylen, "%.*s=: %s '%s'", (int)tag->namelen, tag->name,
-	    what, smtp2_dkim_quote(tag->value, tag->vallen, q));
-	return (-1);
-}
-
 /* key_version - v=, when present: DKIM1 and the first tag */
 static int
 key_version(const struct smtp2_dkim_tags *tags, char *why, size_t whylen)
@@ -41,7 +29,7 @@ key_version(const struct smtp2_dkim_tags *tags, char *why, size_t whylen)
 		return (-1);
 	}
 	if (!smtp2_dkim_is(v->value, v->vallen, "DKIM1"))
-		return (key_bad(v, "expected DKIM1, got", why, whylen));
+		return (smtp2_dkim_tag_bad(v, "expected DKIM1, got", why, whylen));
 	return (0);
 }
 
@@ -55,7 +43,7 @@ key_type(const struct smtp2_tag *k, struct smtp2_dkim_key *key,
 	else if (smtp2_dkim_is(k->value, k->vallen, "ed25519"))
 		key->type = SMTP2_DKIM_KEY_ED25519;
 	else
-		return (key_bad(k, "unknown key type", why, whylen));
+		return (smtp2_dkim_tag_bad(k, "unknown key type", why, whylen));
 	return (0);
 }
 
@@ -78,7 +66,7 @@ key_hashes(const struct smtp2_tag *h, struct smtp2_dkim_key *key,
 			key->hashes |= SMTP2_DKIM_HASH_SHA256;
 	}
 	if (key->hashes == 0)
-		return (key_bad(h, "no known hash algorithm in", why, whylen));
+		return (smtp2_dkim_tag_bad(h, "no known hash algorithm in", why, whylen));
 	return (0);
 }
 
@@ -95,7 +83,7 @@ key_service(const struct smtp2_tag *s, char *why, size_t whylen)
 		if (smtp2_dkim_is(item.p, item.len, "*")
 		    || smtp2_dkim_is(item.p, item.len, "email"))
 			return (0);
-	return (key_bad(s, "key not for email:", why, whylen));
+	return (smtp2_dkim_tag_bad(s, "key not for email:", why, whylen));
 }
 
 /* key_flags - t=: y (testing) and s (strict i=), others ignored */

@@ -62,18 +62,6 @@ sig_name_ok(const char *p, size_t len, bool underscore)
 	return (label > 0 && p[len - 1] != '-');
 }
 
-/* sig_bad - "x=: <what> 'value'" */
-static int
-sig_bad(const struct smtp2_tag *tag, const char *what, char *why,
-    size_t whylen)
-{
-	char	q[SMTP2_DKIM_QUOTE_MAX + 4];
-
-	smtp2_why(why, whylen, "%.*s=: %s '%s'", (int)tag->namelen, tag->name,
-	    what, smtp2_dkim_quote(tag->value, tag->vallen, q));
-	return (-1);
-}
-
 /* sig_decimal - 1*max_digits DIGIT into *out */
 static int
 sig_decimal(const struct smtp2_tag *tag, size_t max_digits,
@@ -84,13 +72,13 @@ sig_decimal(const struct smtp2_tag *tag, size_t max_digits,
 
 	*out = 0;
 	if (tag->vallen == 0)
-		return (sig_bad(tag, "expected digits, got", why, whylen));
+		return (smtp2_dkim_tag_bad(tag, "expected digits, got", why, whylen));
 	for (i = 0; i < tag->vallen; i++) {
 		if (tag->value[i] < '0' || tag->value[i] > '9')
-			return (sig_bad(tag, "not a decimal number:", why, whylen));
+			return (smtp2_dkim_tag_bad(tag, "not a decimal number:", why, whylen));
 		d = (unsigned)(tag->value[i] - '0');
 		if (i >= max_digits || *out > (UINT64_MAX - d) / 10)
-			return (sig_bad(tag, "number too large:", why, whylen));
+			return (smtp2_dkim_tag_bad(tag, "number too large:", why, whylen));
 		*out = *out * 10 + d;
 	}
 	return (0);
@@ -110,7 +98,7 @@ sig_alg(const struct smtp2_tag *tag, struct smtp2_dkim_sig *sig,
 			return (0);
 		}
 	}
-	return (sig_bad(tag, "unknown algorithm", why, whylen));
+	return (smtp2_dkim_tag_bad(tag, "unknown algorithm", why, whylen));
 }
 
 /* sig_canon_one - "simple" or "relaxed" */
@@ -137,7 +125,7 @@ sig_canon(const struct smtp2_tag *tag, struct smtp2_dkim_sig *sig,
 	if (sig_canon_one(tag->value, hlen, &sig->canon_header) < 0
 	    || (slash != NULL && sig_canon_one(slash + 1,
 	    tag->vallen - hlen - 1, &sig->canon_body) < 0))
-		return (sig_bad(tag, "expected simple or relaxed "
+		return (smtp2_dkim_tag_bad(tag, "expected simple or relaxed "
 		    "[/simple or relaxed], got", why, whylen));
 	return (0);
 }
@@ -157,7 +145,7 @@ sig_headers(const struct smtp2_tag *tag, struct smtp2_dkim_sig *sig,
 			if (item.p[i] < 0x21 || item.p[i] > 0x7e || item.p[i] == ':')
 				break;
 		if (item.len == 0 || i < item.len)
-			return (sig_bad(tag, "empty or malformed field name in",
+			return (smtp2_dkim_tag_bad(tag, "empty or malformed field name in",
 			    why, whylen));
 		if (sig->n_headers == SMTP2_DKIM_H_MAX) {
 			smtp2_why(why, whylen, "h=: more than %d field names",
@@ -168,7 +156,7 @@ sig_headers(const struct smtp2_tag *tag, struct smtp2_dkim_sig *sig,
 		sig->headers[sig->n_headers++] = item;
 	}
 	if (!from)
-		return (sig_bad(tag, "From is not signed:", why, whylen));
+		return (smtp2_dkim_tag_bad(tag, "From is not signed:", why, whylen));
 	return (0);
 }
 
@@ -182,7 +170,7 @@ sig_query(const struct smtp2_tag *tag, char *why, size_t whylen)
 	while (smtp2_dkim_next_item(tag, &pos, &item))
 		if (smtp2_dkim_is(item.p, item.len, "dns/txt"))
 			return (0);
-	return (sig_bad(tag, "no dns/txt query method in", why, whylen));
+	return (smtp2_dkim_tag_bad(tag, "no dns/txt query method in", why, whylen));
 }
 
 /* sig_identity - i=: [local-part] "@" d= or a subdomain of d= */
@@ -197,16 +185,16 @@ sig_identity(const struct smtp2_tag *tag, struct smtp2_dkim_sig *sig,
 		if (tag->value[i] == '@')
 			at = tag->value + i;
 	if (at == NULL)
-		return (sig_bad(tag, "no '@' in", why, whylen));
+		return (smtp2_dkim_tag_bad(tag, "no '@' in", why, whylen));
 	dom = at + 1;
 	dlen = tag->vallen - (size_t)(dom - tag->value);
 	if (!sig_name_ok(dom, dlen, false))
-		return (sig_bad(tag, "not a domain after '@' in", why, whylen));
+		return (smtp2_dkim_tag_bad(tag, "not a domain after '@' in", why, whylen));
 	if (dlen < sig->domain.len || strncasecmp(dom + dlen - sig->domain.len,
 	    sig->domain.p, sig->domain.len) != 0
 	    || (dlen > sig->domain.len
 	    && dom[dlen - sig->domain.len - 1] != '.'))
-		return (sig_bad(tag, "domain is neither d= nor below it:",
+		return (smtp2_dkim_tag_bad(tag, "domain is neither d= nor below it:",
 		    why, whylen));
 	sig->identity.p = tag->value;
 	sig->identity.len = tag->vallen;
@@ -241,11 +229,11 @@ sig_names(const struct smtp2_dkim_tags *tags, struct smtp2_dkim_sig *sig,
 	    *s = smtp2_dkim_tag_get(tags, "s");
 
 	if (v->vallen != 1 || v->value[0] != '1')
-		return (sig_bad(v, "unsupported version", why, whylen));
+		return (smtp2_dkim_tag_bad(v, "unsupported version", why, whylen));
 	if (!sig_name_ok(d->value, d->vallen, false))
-		return (sig_bad(d, "not a domain name:", why, whylen));
+		return (smtp2_dkim_tag_bad(d, "not a domain name:", why, whylen));
 	if (!sig_name_ok(s->value, s->vallen, true))
-		return (sig_bad(s, "not a selector:", why, whylen));
+		return (smtp2_dkim_tag_bad(s, "not a selector:", why, whylen));
 	sig->domain.p = d->value;
 	sig->domain.len = d->vallen;
 	sig->selector.p = s->value;

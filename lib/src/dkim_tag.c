@@ -82,6 +82,18 @@ smtp2_dkim_tag_get(const struct smtp2_dkim_tags *tags, const char *name)
 	return (NULL);
 }
 
+/* smtp2_dkim_tag_bad - "x=: <what> 'value'" */
+int
+smtp2_dkim_tag_bad(const struct smtp2_tag *tag, const char *what, char *why,
+    size_t whylen)
+{
+	char	q[SMTP2_DKIM_QUOTE_MAX + 4];
+
+	smtp2_why(why, whylen, "%.*s=: %s '%s'", SMTP2_TAG_NAME_SHOWN(tag),
+	    tag->name, what, smtp2_dkim_quote(tag->value, tag->vallen, q));
+	return (-1);
+}
+
 /* smtp2_dkim_quote - printable copy of a value for a reason */
 const char *
 smtp2_dkim_quote(const char *p, size_t len, char buf[SMTP2_DKIM_QUOTE_MAX + 4])
