@@ -48,24 +48,11 @@
 #include "request.h"
 #include "server.h"
 #include "session.h"
+#include "policyd_fixture.h"
 
-#define ANCHORS		SMTP2_TEST_DATA "/anchors/good.ds"
-#define DEAD		"127.0.0.1:1"
 #define CLIENT		"client_address=192.0.2.1", "client_port=41234"
 #define RCPT_STATE	"request=smtpd_access_policy", "protocol_state=RCPT"
 
-/* Everything a test touches; one per test run (cmocka setup/teardown). */
-struct fixture {
-	char	dir[64];
-	char	log[128];
-	struct smtp2_dns_cache *cache;
-	struct policyd_sessions *sessions;
-	struct policyd_ctx ctx;
-	struct policyd_conn conn;
-	char	reply[POLICYD_REPLY_MAX];
-};
-
-static const char *const resolvers[] = { DEAD };
 static unsigned verify_calls;		/* counted by counting_verify() */
 static char pin_fp[3 * SMTP2_SHA256_LEN];	/* colon hex of the pin */
 static char other_fp[3 * SMTP2_SHA256_LEN];	/* a key nobody pinned */
@@ -145,31 +132,9 @@ canned_cache(void)
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	char why[256];
-
-	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_policyd.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->log, sizeof(f->log), "file:%s/log", f->dir);
-	assert_int_equal(smtp2d_log_open("test_policyd", f->log,
-	    SMTP2_LOG_DEBUG, why, sizeof(why)), 0);
-	f->cache = canned_cache();
-	f->sessions = policyd_sessions_new(1000, 3600);
-	assert_non_null(f->sessions);
-	f->ctx.mode = SMTP2_MODE_ENFORCE;
-	f->ctx.dns.resolvers = resolvers;
-	f->ctx.dns.n_resolvers = 1;
-	f->ctx.dns.trust_anchors = ANCHORS;
-	f->ctx.dns.dnssec = SMTP2_DNSSEC_REQUIRED;
-	f->ctx.dns.timeout_ms = 200;
-	f->ctx.dns.cache = f->cache;
-	f->ctx.sessions = f->sessions;
-	f->ctx.verify = counting_verify;
-	f->ctx.vopts = &vopts;
-	policyd_conn_init(&f->conn, &f->ctx);
+	*state = pd_fixture_new("test_policyd", counting_verify, &vopts,
+	    canned_cache());
 	verify_calls = 0;
-	*state = f;
 	return 0;
 }
 
@@ -177,53 +142,16 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	char path[160];
-
-	policyd_conn_clear(&f->conn);
-	policyd_sessions_free(f->sessions);
-	smtp2_dns_cache_free(f->cache);
-	smtp2d_log_close();
-	snprintf(path, sizeof(path), "%s/log", f->dir);
-	unlink(path);
-	rmdir(f->dir);
-	free(f);
+	pd_fixture_free(*state);
 	return 0;
 }
 
-/* vblock - join "name=value" strings (NULL ends) into a request block */
-static size_t
-vblock(char *buf, size_t len, va_list ap)
-{
-	const char *line;
-	size_t n = 0;
-
-	while ((line = va_arg(ap, const char *)) != NULL)
-		n += (size_t)snprintf(buf + n, len - n, "%s\n", line);
-	n += (size_t)snprintf(buf + n, len - n, "\n");
-	assert_true(n < len);
-	return n;
-}
-
-/* ask - send one block built from the lines; the reply */
-static const char *
-ask(struct fixture *f, ...)
-{
-	char buf[SMTP2D_BLOCK_MAX + 1];
-	va_list ap;
-	size_t n;
-
-	va_start(ap, f);
-	n = vblock(buf, sizeof(buf), ap);
-	va_end(ap);
-	n = policyd_request_block(&f->conn, buf, n, f->reply, sizeof(f->reply));
-	assert_int_equal(n, strlen(f->reply));
-	return f->reply;
-}
+#define ask	pd_ask
+#define last_log pd_last_log
 
 /* ask_raw - send bytes as they are */
 static const char *
-ask_raw(struct fixture *f, const char *raw)
+ask_raw(struct pd_fixture *f, const char *raw)
 {
 	char buf[SMTP2D_BLOCK_MAX + 1];
 	size_t n = strlen(raw);
@@ -233,32 +161,9 @@ ask_raw(struct fixture *f, const char *raw)
 	return f->reply;
 }
 
-/* last_log - the last log line containing needle, without its prefix
- * up to needle; "" when there is none */
-static const char *
-last_log(struct fixture *f, const char *needle)
-{
-	static char line[4096];
-	char buf[4096];
-	FILE *fp = fopen(f->log + 5, "r");
-
-	line[0] = 0;
-	assert_non_null(fp);
-	while (fgets(buf, sizeof(buf), fp) != NULL) {
-		char *p = strstr(buf, needle);
-
-		if (p != NULL) {
-			p[strcspn(p, "\n")] = 0;
-			snprintf(line, sizeof(line), "%s", p);
-		}
-	}
-	fclose(fp);
-	return line;
-}
-
 /* count_log - how many log lines contain needle */
 static unsigned
-count_log(struct fixture *f, const char *needle)
+count_log(struct pd_fixture *f, const char *needle)
 {
 	char buf[4096];
 	unsigned n = 0;
@@ -365,7 +270,7 @@ static const struct rcpt_case rcpt_cases[] = {
 static void
 test_rcpt_cases(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	char spki[128], subject[128], sender[300], rcpt[300];
 
 	for (size_t i = 0; i < sizeof(rcpt_cases) / sizeof(rcpt_cases[0]); i++) {
@@ -396,7 +301,7 @@ test_rcpt_cases(void **state)
 static void
 test_reply_texts(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	const char *r;
 
 	r = ask(f, RCPT_STATE, CLIENT, "sender=a@bank.test",
@@ -414,7 +319,7 @@ test_reply_texts(void **state)
 static void
 test_null_sender_helo(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	const char *r;
 
 	r = ask(f, RCPT_STATE, CLIENT, "sender=", "helo_name=Bank.Test",
@@ -430,7 +335,7 @@ test_null_sender_helo(void **state)
 static void
 test_verdict_line(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	char spki[128], want[512];
 	const char *line, *ms;
 
@@ -465,7 +370,7 @@ test_other_states(void **state)
 		"CONNECT", "EHLO", "HELO", "MAIL", "DATA", "END-OF-MESSAGE", "VRFY",
 		"ETRN",
 	};
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	struct smtp2_tls_facts tf;
 	char st[64], spki[128];
 
@@ -531,7 +436,7 @@ static const struct {
 static void
 test_bad_requests(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		print_message("case: %s", bad_cases[i].raw);
@@ -546,7 +451,7 @@ test_bad_requests(void **state)
 static void
 test_query_known(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	char spki[128];
 	const char *r;
 
@@ -573,7 +478,7 @@ test_query_known(void **state)
 static void
 test_query_unknown(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 
 	ask(f, "request=smtpd_access_policy", "protocol_state=CONNECT", CLIENT,
 	    NULL);
@@ -589,7 +494,7 @@ test_query_unknown(void **state)
 static void
 test_query_errors(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 
 	assert_string_equal(ask(f, "request=smtp2_verify", CLIENT, NULL),
 	    "status=error\nresult=-\nmethod=-\ndnssec=-\nrecord=-\npolicy=-\n"
@@ -609,7 +514,7 @@ test_query_errors(void **state)
 static void
 test_memo(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	char spki[128];
 
 	snprintf(spki, sizeof(spki), "ccert_pubkey_fingerprint=%s", pin_fp);
@@ -637,7 +542,7 @@ test_memo(void **state)
 static void
 test_digest_not_sha256(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	struct smtp2_tls_facts tf;
 
 	expect_prefix(ask(f, RCPT_STATE, CLIENT,
@@ -660,7 +565,7 @@ test_digest_not_sha256(void **state)
 static void
 test_internal_failure(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	const char *r;
 
 	f->ctx.dns.trust_anchors = SMTP2_TEST_DATA "/anchors/no-such-file.ds";
@@ -724,7 +629,7 @@ test_xtext(void **state)
 static void
 test_facts(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	struct smtp2_tls_facts tf;
 	char cfp[128], spki[128], subject[400];
 
@@ -919,7 +824,7 @@ server_thread(void *arg)
 
 /* server_start - a server on a unix socket in the temp dir, running */
 static void
-server_start(struct fixture *f, struct server_run *sr,
+server_start(struct pd_fixture *f, struct server_run *sr,
     unsigned max_conns, char *spec, size_t speclen)
 {
 	char why[256];
@@ -1014,7 +919,7 @@ pair_b(void *arg)
 static void
 test_server(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	struct server_run sr;
 	struct client c, c2;
 	struct pair p;
@@ -1093,7 +998,7 @@ test_server(void **state)
 static void
 test_server_reload(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	struct server_run sr;
 	struct policyd_gen next;
 	struct client c;
@@ -1125,7 +1030,7 @@ test_server_reload(void **state)
 static void
 test_server_limits(void **state)
 {
-	struct fixture *f = *state;
+	struct pd_fixture *f = *state;
 	struct server_run sr;
 	struct client c1, c2, c3;
 	struct timespec t0, t1;

@@ -28,9 +28,9 @@
 #include "requiretls_m.h"
 #include "requiretls_p.h"
 #include "session.h"
+#include "policyd_fixture.h"
 
 #define CONF_DIR	SMTP2_TEST_DATA "/conf"
-#define ANCHORS		SMTP2_TEST_DATA "/anchors/good.ds"
 
 /* Header values, one row each: the bytes and whether they say "No". */
 struct value_case {
@@ -496,17 +496,6 @@ test_policyd_filter(void **state)
 }
 
 /* Everything the policy-server tests touch. */
-struct pfix {
-	char	dir[64];
-	char	log[128];
-	struct policyd_sessions *sessions;
-	struct policyd_ctx ctx;
-	struct policyd_conn conn;
-	struct smtp2_conf *conf;
-	char	reply[POLICYD_REPLY_MAX];
-};
-
-static const char *const dead_resolver[] = { "127.0.0.1:1" };
 static const struct smtp2_verify_opts popts = { .dnssec = SMTP2_DNSSEC_REQUIRED };
 
 /* canned_verify - "none" for every domain, without DNS */
@@ -531,28 +520,10 @@ canned_verify(struct smtp2_dns *dns, const struct smtp2_verify_opts *o,
 static int
 psetup(void **state)
 {
-	struct pfix *f = calloc(1, sizeof(*f));
-	char why[256];
+	struct pd_fixture *f;
 
-	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_requiretls.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->log, sizeof(f->log), "file:%s/log", f->dir);
-	assert_int_equal(smtp2d_log_open("test_requiretls", f->log,
-	    SMTP2_LOG_DEBUG, why, sizeof(why)), 0);
-	assert_non_null(f->sessions = policyd_sessions_new(100, 3600));
-	f->conf = rules();
-	f->ctx.mode = SMTP2_MODE_ENFORCE;
-	f->ctx.dns.resolvers = dead_resolver;
-	f->ctx.dns.n_resolvers = 1;
-	f->ctx.dns.trust_anchors = ANCHORS;
-	f->ctx.dns.dnssec = SMTP2_DNSSEC_REQUIRED;
-	f->ctx.dns.timeout_ms = 200;
-	f->ctx.sessions = f->sessions;
-	f->ctx.verify = canned_verify;
-	f->ctx.vopts = &popts;
-	f->ctx.conf = f->conf;
-	policyd_conn_init(&f->conn, &f->ctx);
+	f = pd_fixture_new("test_requiretls", canned_verify, &popts, NULL);
+	f->ctx.conf = rules();
 	*state = f;
 	return 0;
 }
@@ -561,56 +532,15 @@ psetup(void **state)
 static int
 pteardown(void **state)
 {
-	struct pfix *f = *state;
-	char path[160];
+	struct pd_fixture *f = *state;
 
-	policyd_conn_clear(&f->conn);
-	policyd_sessions_free(f->sessions);
-	rules_free(f->conf);
-	smtp2d_log_close();
-	snprintf(path, sizeof(path), "%s/log", f->dir);
-	unlink(path);
-	rmdir(f->dir);
-	free(f);
+	rules_free((struct smtp2_conf *)f->ctx.conf);
+	pd_fixture_free(f);
 	return 0;
 }
 
-/* ask - one request block from the NULL-terminated lines */
-static const char *
-ask(struct pfix *f, ...)
-{
-	char buf[4096];
-	const char *line;
-	size_t n = 0;
-	va_list ap;
-
-	va_start(ap, f);
-	while ((line = va_arg(ap, const char *)) != NULL)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\n", line);
-	va_end(ap);
-	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\n");
-	policyd_request_block(&f->conn, buf, n, f->reply, sizeof(f->reply));
-	return f->reply;
-}
-
-/* last_log - the last log line with needle, from needle on */
-static const char *
-last_log(struct pfix *f, const char *needle)
-{
-	static char line[4096];
-	char buf[4096], *p;
-	FILE *fp = fopen(f->log + 5, "r");
-
-	line[0] = '\0';
-	assert_non_null(fp);
-	while (fgets(buf, sizeof(buf), fp) != NULL)
-		if ((p = strstr(buf, needle)) != NULL) {
-			p[strcspn(p, "\n")] = '\0';
-			snprintf(line, sizeof(line), "%s", p);
-		}
-	fclose(fp);
-	return line;
-}
+#define ask	pd_ask
+#define last_log pd_last_log
 
 #define RCPT	"request=smtpd_access_policy", "protocol_state=RCPT", \
 		"client_address=192.0.2.1", "client_port=4000"
@@ -619,7 +549,7 @@ last_log(struct pfix *f, const char *needle)
 static void
 test_policyd_requests(void **state)
 {
-	struct pfix *f = *state;
+	struct pd_fixture *f = *state;
 
 	/* The ordinary service: verdict first, FILTER for a match. */
 	assert_string_equal(ask(f, RCPT, "sender=hr@example.test",
