@@ -140,7 +140,6 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	struct session *s;
-	struct smtp2d_gen *g = NULL;
 	const struct smtp2_conf *conf;
 	const unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
 	unsigned long skip = SMFIP_NODATA | SMFIP_NOUNKNOWN;
@@ -153,26 +152,22 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		return SMFIS_REJECT;
 	}
 	/* Negotiation comes before connect: the session starts here, and
-	 * with it the configuration this connection is served under. */
-	if ((s = session_of(ctx)) == NULL)
-		s = session_start(ctx);
-	if (s != NULL)
-		conf = s->run->conf;
-	else	/* out of memory: connect will try again, or refuse */
-		conf = ((const struct milter_run *)smtp2d_gen_obj(g =
-		    smtp2d_live_hold(live)))->conf;
+	 * with it the configuration this connection is served under.  A
+	 * failure ends the milter session: the MTA's default action. */
+	if ((s = session_of(ctx)) == NULL && (s = session_start(ctx)) == NULL) {
+		log_err("out of memory for a new connection");
+		return SMFIS_TEMPFAIL;
+	}
+	conf = s->run->conf;
 	skip |= conf->dkim.verify ? SMFIP_HDR_LEADSPC : SMFIP_NOBODY | SMFIP_NOEOH;
 	*pf0 = need | (f0 & submission_actions(conf));
 	*pf1 = f1 & skip;
-	smtp2d_gen_drop(g);
-	if (s != NULL) {
-		s->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
-		/* Headers, their end and the body never get an answer of
-		 * ours but "go on": spare the MTA the round trip each. */
-		if ((f1 & NO_REPLY) == NO_REPLY) {
-			*pf1 |= NO_REPLY;
-			s->noreply = true;
-		}
+	s->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	/* Headers, their end and the body never get an answer of ours but
+	 * "go on": spare the MTA the round trip each. */
+	if ((f1 & NO_REPLY) == NO_REPLY) {
+		*pf1 |= NO_REPLY;
+		s->noreply = true;
 	}
 	*pf2 = 0;
 	*pf3 = 0;
