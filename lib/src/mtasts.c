@@ -131,11 +131,14 @@ sts_mx_ok(const char *s, size_t len)
 {
 	size_t	i, start = 0, labels = 0;
 
+	/* The whole pattern, "*." included, must fit where it is kept. */
+	if (len > SMTP2_MTASTS_MX_LEN)
+		return (false);
 	if (len > 2 && s[0] == '*' && s[1] == '.') {
 		s += 2;
 		len -= 2;
 	}
-	if (len == 0 || len > SMTP2_MTASTS_MX_LEN)
+	if (len == 0)
 		return (false);
 	for (i = 0; i <= len; i++) {
 		if (i < len && s[i] != '.')

@@ -121,6 +121,37 @@ test_nul_and_limits(void **state)
 	assert_int_equal(smtp2_mtasts_match(&p, small, sizeof(small)), -1);
 }
 
+/* mx_policy - a policy whose one mx: is "*." and a host of hostlen bytes */
+static int
+mx_policy(size_t hostlen, struct smtp2_mtasts_policy *p)
+{
+	char	buf[512], host[300];
+	size_t	i, n;
+
+	/* Labels of 63: "aaa...a.aaa...a...", never ending in a dot. */
+	for (i = 0; i < hostlen; i++)
+		host[i] = i % 64 == 63 && i + 1 < hostlen ? '.' : 'a';
+	host[hostlen] = '\0';
+	n = (size_t)snprintf(buf, sizeof(buf), "version: STSv1\nmode: enforce\n"
+	    "max_age: 5\nmx: *.%s\nmx: b.example\n", host);
+	return smtp2_mtasts_parse(buf, n, p, NULL, 0);
+}
+
+/* test_mx_length - a wildcard pattern fits its slot with its "*." (a
+ * 255-byte pattern once ran into the next one: found by fuzz_mtasts) */
+static void
+test_mx_length(void **state)
+{
+	struct smtp2_mtasts_policy p;
+
+	(void)state;
+	assert_int_equal(mx_policy(SMTP2_MTASTS_MX_LEN - 2, &p), 0);
+	assert_int_equal(strlen(p.mx[0]), SMTP2_MTASTS_MX_LEN);
+	assert_string_equal(p.mx[1], "b.example");
+	assert_int_equal(mx_policy(SMTP2_MTASTS_MX_LEN - 1, &p), -1);
+	assert_int_equal(mx_policy(SMTP2_MTASTS_MX_LEN, &p), -1);
+}
+
 struct tcase {
 	const char	*txt[3];
 	enum smtp2_mtasts_status st;
@@ -168,6 +199,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_nul_and_limits),
+		cmocka_unit_test(test_mx_length),
 		cmocka_unit_test(test_txt),
 	};
 
