@@ -73,6 +73,7 @@ static const char *const rule_names[] = { "tls", "auth", "syntax",
 	"improper", "fqdn", "rights", "recipient-rights", "message", "nomem",
 	"edit", "other", NULL };
 static const char *const level_names[] = { "err", "warning", NULL };
+static const char *const reload_names[] = { "applied", "refused", NULL };
 static const char *const stage_names[] = { "rcpt", "eom", NULL };
 
 /* fail - the reason, one line; -1 */
@@ -352,6 +353,8 @@ static const struct family families[] = {
 	    offsetof(struct msum, dns_upstream) },
 	{ "smtp2_dns_timeouts_total", "counter", fam_counter, NULL,
 	    offsetof(struct msum, dns_timeouts) },
+	{ "smtp2_dns_budget_refused_total", "counter", fam_counter, NULL,
+	    offsetof(struct msum, dns_budget) },
 	{ "smtp2_dkim_results_total", "counter", fam_labelled, "result",
 	    offsetof(struct msum, dkim) },
 	{ "smtp2_dmarc_results_total", "counter", fam_labelled, "result",
@@ -360,6 +363,8 @@ static const struct family families[] = {
 	    offsetof(struct msum, rejections) },
 	{ "smtp2_errors_total", "counter", fam_labelled, "level",
 	    offsetof(struct msum, errors) },
+	{ "smtp2_config_reloads_total", "counter", fam_labelled, "result",
+	    offsetof(struct msum, reloads) },
 };
 
 /* sample_read - one element of "samples": {"name", "labels", "value"} */
@@ -394,6 +399,15 @@ sample_read(struct ctx *c, json_object *o, struct sample *sm)
 	return 0;
 }
 
+/* family_optional - families newer than the first snapshot format: a
+ * daemon that does not write them is older, not broken (zero) */
+static bool
+family_optional(const struct family *f)
+{
+	return strcmp(f->name, "smtp2_dns_budget_refused_total") == 0 ||
+	    strcmp(f->name, "smtp2_config_reloads_total") == 0;
+}
+
 /* family_read - check one family's type and hand each sample to f->fn */
 static int
 family_read(struct ctx *c, json_object *root, const struct family *f)
@@ -403,7 +417,8 @@ family_read(struct ctx *c, json_object *root, const struct family *f)
 	size_t	n;
 
 	if (!json_object_object_get_ex(root, f->name, &fam))
-		return fail(c, "%s: missing from the snapshot", f->name);
+		return family_optional(f) ? 0 :
+		    fail(c, "%s: missing from the snapshot", f->name);
 	if (!json_object_is_type(fam, json_type_object) ||
 	    !json_object_object_get_ex(fam, "type", &type) ||
 	    !json_object_is_type(type, json_type_string) ||
@@ -448,6 +463,7 @@ msum_init(struct msum *s)
 	tally_seed(&s->dmarc, dmarc_names);
 	tally_seed(&s->rejections, rule_names);
 	tally_seed(&s->errors, level_names);
+	tally_seed(&s->reloads, reload_names);
 }
 
 /* parse_json - the text as one JSON object; NULL after fail() */

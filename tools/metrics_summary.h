@@ -63,10 +63,12 @@ struct msum {
 	struct msum_stage stage[MSUM_STAGES_MAX];
 	struct msum_tally messages;	/* by class, smtp2-milter only */
 	uint64_t	dns_queries, dns_cache_hits, dns_upstream, dns_timeouts;
+	uint64_t	dns_budget;	/* lookups refused: dns.max_queries spent */
 	struct msum_tally dkim;
 	struct msum_tally dmarc;
 	struct msum_tally rejections;	/* submissions refused, by rule */
 	struct msum_tally errors;	/* err, warning */
+	struct msum_tally reloads;	/* applied, refused */
 	struct msum_hist cert_time;	/* certificate evidence judged */
 };
 

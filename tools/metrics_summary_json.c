@@ -98,6 +98,7 @@ dns(struct jsonw *w, const struct msum *s)
 	count(w, "cache_hits", s->dns_cache_hits);
 	count(w, "upstream", s->dns_upstream);
 	count(w, "timeouts", s->dns_timeouts);
+	count(w, "budget_refused", s->dns_budget);
 	jsonw_double(w, "cache_hit_percent",
 	    msum_pct(s->dns_cache_hits, s->dns_queries), 1);
 	jsonw_object_close(w);
@@ -120,5 +121,6 @@ msum_print_json(struct jsonw *w, const struct msum *s)
 	tally(w, "dmarc", &s->dmarc);
 	totalled(w, "submission_rejections", "by_rule", &s->rejections);
 	tally(w, "errors", &s->errors);
+	tally(w, "reloads", &s->reloads);
 	hist(w, "cert_verify_time", &s->cert_time);
 }

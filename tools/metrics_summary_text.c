@@ -156,8 +156,8 @@ dns(FILE *out, const struct msum *s)
 	    s->dns_queries, s->dns_cache_hits);
 	if (!isnan(hit))
 		fprintf(out, " (%.1f%%)", hit);
-	fprintf(out, ", %" PRIu64 " upstream, %" PRIu64 " timed out\n",
-	    s->dns_upstream, s->dns_timeouts);
+	fprintf(out, ", %" PRIu64 " upstream, %" PRIu64 " timed out, %" PRIu64
+	    " over budget\n", s->dns_upstream, s->dns_timeouts, s->dns_budget);
 }
 
 /* practices - DKIM, DMARC, refused submissions, errors */
@@ -179,6 +179,9 @@ practices(FILE *out, const struct msum *s)
 	fputc('\n', out);
 	key(out, "", "errors");
 	tally(out, &s->errors, true);
+	fputc('\n', out);
+	key(out, "", "reloads");
+	tally(out, &s->reloads, true);
 	fputc('\n', out);
 }
 

@@ -196,11 +196,12 @@ test_milter_text(void **state)
 		"  recipients:  13: verified 8, legacy 3, other 2",
 		"messages:      12: verified 7, legacy 3, other 2",
 		"dns:           40 queries: 30 from the cache (75.0%), 10 upstream, "
-		    "1 timed out",
+		    "1 timed out, 0 over budget",
 		"dkim:          12: none 2, pass 8, fail 1, temperror 1",
 		"dmarc:         6: pass 5, fail 1",
 		"submissions:   3 refused: tls 1, auth 2",
 		"errors:        err 1, warning 2",
+		"reloads:       applied 2, refused 0",
 	};
 	struct msum s;
 	char	*t;
@@ -217,6 +218,19 @@ test_milter_text(void **state)
 	assert_non_null(strstr(t, "\ncert evidence: 4, mean "));
 	assert_non_null(strstr(t, "\n  time:        12, mean "));
 	free(t);
+}
+
+/* A daemon older than the reload and budget counters: read, zeroes. */
+static void
+test_older_daemon(void **state)
+{
+	struct msum s;
+
+	(void)state;
+	parse_file("older.json", &s);
+	assert_int_equal(s.dns_budget, 0);
+	assert_int_equal(s.reloads.total, 0);
+	assert_int_equal(s.dns_timeouts, 1);
 }
 
 /* The JSON report carries the same figures; null where none exist. */
@@ -428,6 +442,7 @@ main(void)
 		cmocka_unit_test(test_milter_figures),
 		cmocka_unit_test(test_milter_text),
 		cmocka_unit_test(test_milter_json),
+		cmocka_unit_test(test_older_daemon),
 		cmocka_unit_test(test_policyd),
 		cmocka_unit_test(test_unknown_value),
 		cmocka_unit_test(test_quantile),
