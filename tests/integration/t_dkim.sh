@@ -126,6 +126,26 @@ sed -i 's/balance unchanged/balance CHANGED/' "$f"
 assert_eq "$?" 1 "smtp2-check message: altered message exits 1"
 assert_grep "$T_DIR/check2.out" 'body hash' "smtp2-check message: names the body hash"
 
+# 5b. dns.max_queries: eight signatures from eight other domains (a key
+# lookup each) and a deep From domain (a DMARC tree walk) need more than
+# 16 lookups; past the budget they are not sent, and the report says so.
+f=$MSG_DIR/budget.eml
+{
+	printf 'From: <a@x1.x2.x3.x4.x5.x6.x7.bank.test>\r\n'
+	for i in 1 2 3 4 5 6 7 8; do
+		printf 'DKIM-Signature: v=1; a=rsa-sha256; d=s%d.nosuch.test; s=sel;\r\n' "$i"
+		printf ' h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA==\r\n'
+	done
+	printf 'Subject: budget\r\n\r\nbody\r\n'
+} >"$f"
+sed 's/^dns     = {/dns     = { max_queries = 16; cache_entries = 0;/' "$SMTP2_CONF" >"$T_DIR/budget.conf"
+"$CHECK" -c "$T_DIR/budget.conf" message "$f" >"$T_DIR/check3.out" 2>&1
+assert_grep "$T_DIR/check3.out" 'DNS query budget \(16\) spent' \
+	"smtp2-check message: lookups past dns.max_queries = 16 are not sent, and said so"
+"$CHECK" -c "$SMTP2_CONF" message "$f" >"$T_DIR/check4.out" 2>&1
+assert_no_grep "$T_DIR/check4.out" 'query budget' \
+	"smtp2-check message: the default budget (64) covers the same message"
+
 # 6. Forwarded: bank.test's signed mail relayed by other.test's server.
 # Enforce mode refuses bank.test (p=enforce) from any other server...
 stack_restart_mode enforce
