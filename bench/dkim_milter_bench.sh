@@ -160,6 +160,8 @@ policy = { mode = "permissive"; authserv_id = "$BENCH_AUTHSERV"; };
 milter = { socket = "unix:$S2_SOCK"; tls_source = "macros"; };
 dkim   = { verify = true; };
 log    = { to = "file:$dir/smtp2.log"; level = "${BENCH_LOG_LEVEL:-info}"; };
+# The bench runs as root, as the tests do.
+daemon = { allow_root = true; };
 EOF
 	"$SMTP2_MILTER" -c "$dir/milter.conf" -t >"$dir/check.out" 2>&1 ||
 		die "milter.conf: $(cat "$dir/check.out")"
