@@ -58,6 +58,8 @@ dkim    = { verify = ${BENCH_DKIM_VERIFY:-true}; };
 submission = { ports = [ "$SUB_PORT" ]; trusted_networks = [ "127.0.0.0/8" ];
                rights = "$SUB_DIR/rights"; add_sender = true; check_message = true;
                message_id_domain = "msa.example.net"; };
+# The bench runs as root, as the tests do.
+daemon  = { allow_root = true; };
 EOF
 }
 
@@ -133,5 +135,6 @@ awk -v a="${without[0]}" -v b="${without[1]}" -v c="${with[0]}" -v d="${with[1]}
 awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$((2 * messages))" -v c="$(nproc)" 'BEGIN {
 	printf "smtp2-milter CPU: %.0f us per message (%d CPUs shared with Postfix)\n", t / hz / n * 1e6, c
 }'
-smtp2_stop
+stop_pid "$MILTER_PID"
+untrack_pid "$MILTER_PID"
 postfix_down
