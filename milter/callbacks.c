@@ -243,8 +243,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	    port[0] ? port : smfi_getsymval(ctx, "{client_port}"));
 	if (!admit(ctx, s))
 		return SMFIS_TEMPFAIL;
-	submission_connect(ctx, s, s->run->conf);
-	return SMFIS_CONTINUE;
+	return submission_connect(ctx, s, s->run->conf);
 }
 
 /* tls_refresh - the TLS facts as the latest macros tell them */

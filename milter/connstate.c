@@ -46,6 +46,7 @@ milter_session_free(struct session *s)
 	if (s == NULL)
 		return;
 	milter_message_reset(&s->msg);
+	free(s->msg.sub);
 	/* Idle, for the next connection; before gen, which may free the pool. */
 	if (s->run != NULL)
 		milter_resolvers_put(s->run->pool, s->dns);
@@ -78,7 +79,8 @@ milter_message_reset(struct message *m)
 	m->hdr_over = false;
 	milter_headers_init(&m->headers);
 	milter_signing_reset(&m->signing);
-	milter_submit_msg_reset(&m->sub);
+	if (m->sub != NULL)
+		milter_submit_msg_reset(m->sub);
 	milter_requiretls_reset(&m->rtls);
 }
 

@@ -35,7 +35,8 @@ struct message {
 	bool		hdr_over;	/* beyond milter.max_header_bytes */
 	struct headers	headers;
 	struct signing	signing;	/* DKIM and practices */
-	struct submit_msg sub;		/* RFC 6409 submission */
+	struct submit_msg *sub;		/* RFC 6409 submission (36 KB): made
+					 * for submission sessions only */
 	struct requiretls_msg rtls;	/* REQUIRETLS (docs/requiretls.md) */
 };
 

@@ -8,6 +8,7 @@
 /* System library. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -54,14 +55,22 @@ submission_actions(const struct smtp2_conf *conf)
 }
 
 /* submission_connect - see submission_act.h */
-void
+sfsistat
 submission_connect(SMFICTX *ctx, struct session *s, const struct smtp2_conf *conf)
 {
 	milter_submit_connect(&s->sub, conf, smfi_getsymval(ctx, "{daemon_port}"),
 	    smfi_getsymval(ctx, "{daemon_name}"), s->client_addr);
-	if (s->sub.active)
-		log_debug("submission session client=%s:%s %s%s", s->client_addr,
-		    s->client_port, s->sub.how, s->sub.trusted ? " trusted" : "");
+	if (!s->sub.active)
+		return SMFIS_CONTINUE;
+	/* Relayed mail, most of it, never pays for the submission state. */
+	if (s->msg.sub == NULL && (s->msg.sub = calloc(1,
+	    sizeof(*s->msg.sub))) == NULL) {
+		log_err("out of memory for a submission session");
+		return SMFIS_TEMPFAIL;
+	}
+	log_debug("submission session client=%s:%s %s%s", s->client_addr,
+	    s->client_port, s->sub.how, s->sub.trusted ? " trusted" : "");
+	return SMFIS_CONTINUE;
 }
 
 /* refuse - set the reply, log it within the rate limit */
@@ -83,7 +92,7 @@ refuse(SMFICTX *ctx, const struct session *s, const char *stage,
 	log_notice("submission stage=%s queue=%s client=%s:%s %s login=\"%s\" arg=\"%s\""
 	    " action=reject code=%s dsn=%s rule=%s reason=\"%s\"%s%.0lu", stage,
 	    s->msg.queue_id[0] ? s->msg.queue_id : "-", s->client_addr, s->client_port,
-	    s->sub.how, smtp2d_log_quote(s->msg.sub.login, l, sizeof(l)),
+	    s->sub.how, smtp2d_log_quote(s->msg.sub->login, l, sizeof(l)),
 	    smtp2d_log_quote(arg != NULL ? arg : "", a, sizeof(a)), r->code, r->dsn,
 	    r->rule, smtp2d_log_quote(r->text, q, sizeof(q)),
 	    dropped ? " suppressed=" : "", dropped);
@@ -100,7 +109,7 @@ submission_envfrom(SMFICTX *ctx, struct session *s, const struct smtp2_conf *con
 	if (!s->sub.active)
 		return SMFIS_CONTINUE;
 	rate_per_minute = conf->submission.log_rate;
-	if (milter_submit_mail(&s->sub, &s->msg.sub, conf, argv[0],
+	if (milter_submit_mail(&s->sub, s->msg.sub, conf, argv[0],
 	    argv[0] != NULL ? argv + 1 : NULL, smfi_getsymval(ctx, "{auth_authen}"),
 	    s->tls.protocol[0] != '\0', &r) == 0)
 		return SMFIS_CONTINUE;
@@ -116,7 +125,7 @@ submission_envrcpt(SMFICTX *ctx, struct session *s, const struct smtp2_conf *con
 
 	if (!s->sub.active)
 		return SMFIS_CONTINUE;
-	if (milter_submit_rcpt(&s->sub, &s->msg.sub, conf, argv[0],
+	if (milter_submit_rcpt(&s->sub, s->msg.sub, conf, argv[0],
 	    argv[0] != NULL ? argv + 1 : NULL, &r) == 0)
 		return SMFIS_CONTINUE;
 	return refuse(ctx, s, "rcpt", argv[0], &r);
@@ -127,7 +136,7 @@ void
 submission_header(struct session *s, const char *name, const char *value)
 {
 	if (s->sub.active)
-		milter_submit_header(&s->msg.sub, name, value);
+		milter_submit_header(s->msg.sub, name, value);
 }
 
 /* envelope_edits - the expanded sender and recipients */
@@ -197,10 +206,10 @@ eom_line(const struct session *s, const char *action, const char *added,
 	    " login=\"%s\" sender=%s rcpt=%s%s action=%s added=%s expanded=%s"
 	    " verdict=skipped ms=%ld", m->queue_id[0] ? m->queue_id : "-",
 	    s->client_addr, s->client_port, s->sub.how,
-	    smtp2d_log_quote(m->sub.login, l, sizeof(l)),
+	    smtp2d_log_quote(m->sub->login, l, sizeof(l)),
 	    m->sender[0] ? m->sender : "<>", m->rcpt[0] ? m->rcpt : "-", more,
 	    action, added[0] ? added : "-",
-	    m->sub.sender_rewrite || m->sub.n_rcpt_rewrite ? "envelope" : "-",
+	    m->sub->sender_rewrite || m->sub->n_rcpt_rewrite ? "envelope" : "-",
 	    (long)(t1.tv_sec - t0->tv_sec) * 1000 +
 	    (long)(t1.tv_nsec - t0->tv_nsec) / 1000000);
 	milter_requiretls_log(&m->rtls, line, sizeof(line));
@@ -238,8 +247,8 @@ submission_eom(SMFICTX *ctx, struct session *s, const struct smtp2_conf *conf)
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = milter_submit_eom(&s->msg.sub, conf, time(NULL), &e, &r);
-	if (rc == 0 && (envelope_edits(ctx, &s->msg.sub, why, sizeof(why)) < 0 ||
+	rc = milter_submit_eom(s->msg.sub, conf, time(NULL), &e, &r);
+	if (rc == 0 && (envelope_edits(ctx, s->msg.sub, why, sizeof(why)) < 0 ||
 	    header_edits(ctx, s, &e, why, sizeof(why)) < 0)) {
 		log_err("client=%s:%s queue=%s: %s", s->client_addr, s->client_port,
 		    s->msg.queue_id[0] ? s->msg.queue_id : "-", why);

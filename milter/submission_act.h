@@ -17,8 +17,10 @@
  * edits: envelope changes when single-level domains are expanded. */
 unsigned long submission_actions(const struct smtp2_conf *conf);
 
-/* submission_connect - recognise a submission session from its macros. */
-void submission_connect(SMFICTX *ctx, struct session *s, const struct smtp2_conf *conf);
+/* submission_connect - recognise a submission session from its macros;
+ * SMFIS_TEMPFAIL when its per-message state cannot be had. */
+sfsistat submission_connect(SMFICTX *ctx, struct session *s,
+    const struct smtp2_conf *conf);
 
 /* submission_envfrom, submission_envrcpt - SMFIS_CONTINUE, or a reply set
  * and SMFIS_REJECT; nothing at all outside submission sessions. */
